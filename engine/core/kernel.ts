@@ -1,0 +1,85 @@
+/**
+ * The kernel: one bus, one cache, one clock, one venue. Everything that happens goes through `emit`,
+ * which stamps the event (sequence id, tsInit from the clock), applies it to the cache, then publishes
+ * it. Market data goes through `onBar` / `onQuote`: the venue first (a simulated venue fills orders
+ * placed earlier), then the cache, then the data handlers in registration order (portfolio marks,
+ * risk guards, strategies). Backtest, paper and live use this same class; only the clock, the feed
+ * that calls onBar/onQuote and the venue differ.
+ */
+import type { Bar, Quote } from './bar';
+import { MessageBus } from './bus';
+import { Cache } from './cache';
+import type { Clock } from './clock';
+import type { EngineEvent, EventInput } from './events';
+import type { Instrument } from './instrument';
+import type { ExecutionClient } from './venue';
+
+export interface DataHandler {
+  onBar?(bar: Bar): void;
+  onQuote?(quote: Quote): void;
+}
+
+export interface KernelOptions {
+  clock: Clock;
+  venue: ExecutionClient;
+  instruments: readonly Instrument[];
+  /** First event id minus one (a restarted engine continues the journal's sequence). */
+  lastEventId?: number;
+}
+
+export class Kernel {
+  readonly clock: Clock;
+  readonly venue: ExecutionClient;
+  readonly cache = new Cache();
+  readonly bus = new MessageBus();
+  private seq: number;
+  private barHandlers: ((bar: Bar) => void)[] = [];
+  private quoteHandlers: ((q: Quote) => void)[] = [];
+
+  constructor(opts: KernelOptions) {
+    this.clock = opts.clock;
+    this.venue = opts.venue;
+    this.seq = opts.lastEventId ?? 0;
+    for (const inst of opts.instruments) this.cache.addInstrument(inst);
+    this.venue.bind((e) => {
+      this.emit(e);
+    });
+  }
+
+  /**
+   * Stamps, caches and publishes an event; returns the stamped event. The input object itself becomes
+   * the event (no copy on the hot path): callers hand over a fresh object and do not reuse it.
+   */
+  emit<I extends EventInput>(input: I): Extract<EngineEvent, { type: I['type'] }> {
+    const event = input as unknown as Extract<EngineEvent, { type: I['type'] }>;
+    event.id = ++this.seq;
+    event.tsInit = this.clock.now();
+    this.cache.applyEvent(event);
+    this.bus.publish(event);
+    return event;
+  }
+
+  get lastEventId(): number {
+    return this.seq;
+  }
+
+  /** Registers market-data handlers; they run in registration order after the venue and the cache. */
+  addDataHandler(h: DataHandler): void {
+    if (h.onBar) this.barHandlers = [...this.barHandlers, h.onBar.bind(h)];
+    if (h.onQuote) this.quoteHandlers = [...this.quoteHandlers, h.onQuote.bind(h)];
+  }
+
+  onBar(bar: Bar): void {
+    this.venue.onBar?.(bar);
+    this.cache.setBar(bar);
+    const hs = this.barHandlers;
+    for (let i = 0; i < hs.length; i++) hs[i]!(bar);
+  }
+
+  onQuote(quote: Quote): void {
+    this.venue.onQuote?.(quote);
+    this.cache.setQuote(quote);
+    const hs = this.quoteHandlers;
+    for (let i = 0; i < hs.length; i++) hs[i]!(quote);
+  }
+}

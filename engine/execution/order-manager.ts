@@ -1,0 +1,185 @@
+/**
+ * The order manager: the one path from an order request to the venue.
+ *   request -> Order (client order id) -> risk gate -> OrderInitialized -> OrderDenied | OrderSubmitted
+ *   -> venue.submit
+ * OrderInitialized is emitted before anything is sent, so a journal subscribed to the bus records the
+ * client order id first. Bracket entries get their stop-loss and take-profit children only once the
+ * entry fills: priced from the fill (distance) or at fixed prices, sized to what has filled, sharing an
+ * OCO group so that the venue cancels one when the other fills.
+ */
+import type { OrderFilled, PositionClosed } from '../core/events';
+import { EngineError } from '../core/errors';
+import type { IdGenerator } from '../core/ids';
+import { priceToTicks } from '../core/instrument';
+import type { Kernel } from '../core/kernel';
+import { avgFillTicks, isTerminal, oppositeSide, type Order, type OrderRequest } from '../core/order';
+import type { OrderModification } from '../core/venue';
+import type { RiskEngine } from '../risk/risk-engine';
+
+export type SubmitResult = { ok: true; clientOrderId: string; qty: number } | { ok: false; clientOrderId: string; code: string; reason: string };
+
+export interface OrderManagerOptions {
+  kernel: Kernel;
+  risk: RiskEngine;
+  ids: IdGenerator;
+}
+
+export class OrderManager {
+  private readonly kernel: Kernel;
+  private readonly risk: RiskEngine;
+  private readonly ids: IdGenerator;
+  /** Entry client order id -> its bracket children ids. */
+  private readonly children = new Map<string, { sl: string | null; tp: string | null }>();
+
+  constructor(opts: OrderManagerOptions) {
+    this.kernel = opts.kernel;
+    this.risk = opts.risk;
+    this.ids = opts.ids;
+    this.kernel.bus.on('OrderFilled', (e) => this.onFilled(e));
+    this.kernel.bus.on('PositionClosed', (e) => this.onPositionClosed(e));
+  }
+
+  /** Validates, risk-checks and sends one order. Never throws for a bad request: it is denied with a code. */
+  submit(strategyId: string, req: OrderRequest): SubmitResult {
+    return this.send(this.build(strategyId, req, null, null));
+  }
+
+  private build(strategyId: string, req: OrderRequest, parentId: string | null, ocoGroup: string | null): Order {
+    const now = this.kernel.clock.now();
+    return {
+      clientOrderId: this.ids.next(),
+      venueOrderId: null,
+      strategyId,
+      instrumentId: req.instrumentId,
+      side: req.side,
+      type: req.type,
+      qty: req.qty,
+      price: req.price ?? null,
+      triggerPrice: req.triggerPrice ?? null,
+      tif: req.tif ?? 'GTC',
+      expireTs: req.expireTs ?? null,
+      reduceOnly: req.reduceOnly ?? false,
+      role: req.role ?? 'ENTRY',
+      parentId,
+      ocoGroup,
+      bracket: req.bracket ?? null,
+      tag: req.tag ?? '',
+      status: 'INITIALIZED',
+      statusBeforePending: null,
+      filledQty: 0,
+      fillCost: 0,
+      tsInit: now,
+      tsLast: now,
+    };
+  }
+
+  private send(order: Order): SubmitResult {
+    const invalid = this.validate(order);
+    const decision = invalid ?? this.risk.check(order);
+    if (decision.ok) order.qty = decision.qty;
+    this.kernel.emit({ type: 'OrderInitialized', tsEvent: order.tsInit, order });
+    if (!decision.ok) {
+      this.kernel.emit({
+        type: 'OrderDenied',
+        tsEvent: this.kernel.clock.now(),
+        clientOrderId: order.clientOrderId,
+        strategyId: order.strategyId,
+        instrumentId: order.instrumentId,
+        code: decision.code,
+        reason: decision.reason,
+      });
+      return { ok: false, clientOrderId: order.clientOrderId, code: decision.code, reason: decision.reason };
+    }
+    if (order.role === 'ENTRY') this.risk.recordEntry(order.strategyId);
+    this.kernel.emit({ type: 'OrderSubmitted', tsEvent: this.kernel.clock.now(), clientOrderId: order.clientOrderId, venue: this.kernel.venue.venue });
+    this.kernel.venue.submit(this.kernel.cache.orderMut(order.clientOrderId));
+    return { ok: true, clientOrderId: order.clientOrderId, qty: order.qty };
+  }
+
+  private validate(o: Order): { ok: false; code: string; reason: string } | null {
+    const bad = (code: string, reason: string) => ({ ok: false as const, code, reason });
+    if (!this.kernel.cache.hasInstrument(o.instrumentId)) return bad('order.unknown_instrument', `unknown instrument ${o.instrumentId}`);
+    if (!Number.isSafeInteger(o.qty) || o.qty <= 0) return bad('order.invalid_qty', `quantity must be a positive integer number of units, got ${o.qty}`);
+    if ((o.type === 'LIMIT' || o.type === 'MARKET_IF_TOUCHED') && !(o.price !== null && Number.isSafeInteger(o.price) && o.price > 0)) {
+      return bad('order.missing_price', `${o.type} order needs a positive price in ticks`);
+    }
+    if (o.type === 'STOP' && !(o.triggerPrice !== null && Number.isSafeInteger(o.triggerPrice) && o.triggerPrice > 0)) {
+      return bad('order.missing_price', 'STOP order needs a positive trigger price in ticks');
+    }
+    if (o.tif === 'GTD' && o.expireTs === null) return bad('order.missing_expiry', 'GTD order needs an expiry time');
+    return null;
+  }
+
+  cancel(clientOrderId: string): boolean {
+    const o = this.kernel.cache.order(clientOrderId);
+    if (!o || isTerminal(o) || o.status === 'PENDING_CANCEL') return false;
+    this.kernel.emit({ type: 'OrderPendingCancel', tsEvent: this.kernel.clock.now(), clientOrderId });
+    this.kernel.venue.cancel(this.kernel.cache.orderMut(clientOrderId));
+    return true;
+  }
+
+  /** Cancels every working order (of one instrument, or all); returns the ids asked to cancel. */
+  cancelAll(instrumentId?: string): string[] {
+    const ids = this.kernel.cache.openOrders(instrumentId).map((o) => o.clientOrderId);
+    return ids.filter((id) => this.cancel(id));
+  }
+
+  modify(clientOrderId: string, changes: OrderModification): boolean {
+    const o = this.kernel.cache.order(clientOrderId);
+    if (!o || isTerminal(o) || o.status === 'PENDING_CANCEL') return false;
+    this.kernel.emit({ type: 'OrderPendingUpdate', tsEvent: this.kernel.clock.now(), clientOrderId });
+    this.kernel.venue.modify(this.kernel.cache.orderMut(clientOrderId), changes);
+    return true;
+  }
+
+  /** Cancels the working bracket children (stop-loss / take-profit) protecting an instrument. */
+  cancelProtection(instrumentId: string): void {
+    for (const o of this.kernel.cache.openOrders(instrumentId)) {
+      if (o.role === 'STOP_LOSS' || o.role === 'TAKE_PROFIT') this.cancel(o.clientOrderId);
+    }
+  }
+
+  private onFilled(e: OrderFilled): void {
+    const entry = this.kernel.cache.order(e.clientOrderId);
+    if (!entry) throw new EngineError('order.unknown', `fill for unknown order ${e.clientOrderId}`);
+    if (entry.role === 'ENTRY') this.risk.setOwner(entry.instrumentId, entry.strategyId);
+    if (entry.role !== 'ENTRY' || !entry.bracket) return;
+    const { stopLoss, takeProfit, stopLossDistance, takeProfitDistance } = entry.bracket;
+    const inst = this.kernel.cache.instrument(entry.instrumentId);
+    const fillPx = Math.round(avgFillTicks(entry));
+    const dir = entry.side === 'BUY' ? 1 : -1;
+    const slPx = stopLoss ?? (stopLossDistance != null ? fillPx - dir * stopLossDistance : null);
+    const tpPx = takeProfit ?? (takeProfitDistance != null ? fillPx + dir * takeProfitDistance : null);
+    const round = (t: number) => priceToTicks(inst, t / 10 ** inst.pricePrecision);
+    const existing = this.children.get(entry.clientOrderId);
+    if (existing) {
+      // A further partial fill: children follow the filled quantity.
+      for (const id of [existing.sl, existing.tp]) {
+        const child = id ? this.kernel.cache.order(id) : undefined;
+        if (child && !isTerminal(child) && child.qty !== entry.filledQty) this.modify(child.clientOrderId, { qty: entry.filledQty });
+      }
+      return;
+    }
+    const group = `oco-${entry.clientOrderId}`;
+    const ids = { sl: null as string | null, tp: null as string | null };
+    this.children.set(entry.clientOrderId, ids);
+    const base = { instrumentId: entry.instrumentId, side: oppositeSide(entry.side), qty: entry.filledQty, reduceOnly: true };
+    if (slPx !== null && slPx > 0) {
+      ids.sl = this.sendChild(entry, { ...base, type: 'STOP', triggerPrice: round(slPx), role: 'STOP_LOSS', tag: 'stop_loss' }, group);
+    }
+    if (tpPx !== null && tpPx > 0) {
+      ids.tp = this.sendChild(entry, { ...base, type: 'LIMIT', price: round(tpPx), role: 'TAKE_PROFIT', tag: 'take_profit' }, group);
+    }
+  }
+
+  private sendChild(parent: Readonly<Order>, req: OrderRequest, ocoGroup: string): string {
+    const order = this.build(parent.strategyId, req, parent.clientOrderId, ocoGroup);
+    this.send(order);
+    return order.clientOrderId;
+  }
+
+  /** A closed position leaves no protective order behind (it could otherwise open a new position). */
+  private onPositionClosed(e: PositionClosed): void {
+    this.cancelProtection(e.instrumentId);
+  }
+}

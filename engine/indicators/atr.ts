@@ -1,0 +1,136 @@
+import type { StreamingIndicator } from './types';
+import { invalidInput, outputArray, requireInt, requireSameLength } from './validate';
+
+/** True range of a bar given the previous bar's close (TA-Lib's TRANGE). */
+export function trueRange(high: number, low: number, prevClose: number): number {
+  let tr = high - low;
+  const up = Math.abs(prevClose - high);
+  if (up > tr) tr = up;
+  const down = Math.abs(prevClose - low);
+  if (down > tr) tr = down;
+  return tr;
+}
+
+/**
+ * Average true range with Wilder smoothing, as TA-Lib: the true range needs the previous close, so the
+ * first one is at index 1; the ATR is seeded with the simple average of the first `period` true ranges
+ * (first value at index `period`, after `period + 1` bars), then `atr = (atr * (p - 1) + tr) / p`.
+ * Matches TA-Lib bit for bit.
+ */
+export class Atr implements StreamingIndicator {
+  readonly period: number;
+  readonly warmup: number;
+  private n = 0;
+  private lastClose = 0;
+  private lastCloseBefore = 0;
+  /** Sum of true ranges during warm-up, then the ATR. */
+  private acc = 0;
+  private accBefore = 0;
+  private out = NaN;
+
+  constructor(period = 14) {
+    this.period = requireInt('ATR', 'period', period, 1);
+    this.warmup = this.period + 1;
+  }
+
+  get count(): number {
+    return this.n;
+  }
+  get isReady(): boolean {
+    return this.n >= this.warmup;
+  }
+  get value(): number {
+    return this.out;
+  }
+
+  add(high: number, low: number, close: number): void {
+    check(high, low, close);
+    this.lastCloseBefore = this.lastClose;
+    this.accBefore = this.acc;
+    this.n++;
+    this.step(high, low, close);
+  }
+
+  replace(high: number, low: number, close: number): void {
+    if (this.n === 0) return this.add(high, low, close);
+    check(high, low, close);
+    this.lastClose = this.lastCloseBefore;
+    this.acc = this.accBefore;
+    this.step(high, low, close);
+  }
+
+  reset(): void {
+    this.n = 0;
+    this.lastClose = 0;
+    this.lastCloseBefore = 0;
+    this.acc = 0;
+    this.accBefore = 0;
+    this.out = NaN;
+  }
+
+  private step(high: number, low: number, close: number): void {
+    const n = this.n;
+    const p = this.period;
+    const prevClose = this.lastClose;
+    this.lastClose = close;
+    if (n === 1) return;
+    const tr = trueRange(high, low, prevClose);
+    if (n > p + 1) {
+      const a = (this.acc * (p - 1) + tr) / p;
+      this.acc = a;
+      this.out = a;
+    } else if (n === p + 1) {
+      const a = (this.acc + tr) / p;
+      this.acc = a;
+      this.out = a;
+    } else {
+      this.acc += tr;
+    }
+  }
+}
+
+function check(high: number, low: number, close: number): void {
+  if (high - high !== 0) throw invalidInput('ATR', 'high', high);
+  if (low - low !== 0) throw invalidInput('ATR', 'low', low);
+  if (close - close !== 0) throw invalidInput('ATR', 'close', close);
+}
+
+/** Batch ATR: Float64Array aligned to the bars, NaN before index `period`. */
+export function atr(high: ArrayLike<number>, low: ArrayLike<number>, close: ArrayLike<number>, period = 14): Float64Array {
+  requireInt('ATR', 'period', period, 1);
+  const n = close.length;
+  requireSameLength('ATR', n, high, low);
+  const out = outputArray(n, period);
+  if (n === 0) return out;
+  let prevClose = close[0]!;
+  check(high[0]!, low[0]!, prevClose);
+  let sum = 0;
+  const lead = Math.min(period, n - 1);
+  for (let i = 1; i <= lead; i++) {
+    const h = high[i]!;
+    const l = low[i]!;
+    const c = close[i]!;
+    check(h, l, c);
+    sum += trueRange(h, l, prevClose);
+    prevClose = c;
+  }
+  if (n <= period) return out;
+  let a = sum / period;
+  out[period] = a;
+  const m = period - 1;
+  for (let i = period + 1; i < n; i++) {
+    const h = high[i]!;
+    const l = low[i]!;
+    const c = close[i]!;
+    if (h - h !== 0 || l - l !== 0 || c - c !== 0) check(h, l, c);
+    let tr = h - l;
+    const up = Math.abs(prevClose - h);
+    if (up > tr) tr = up;
+    const down = Math.abs(prevClose - l);
+    if (down > tr) tr = down;
+    prevClose = c;
+    a = (a * m + tr) / period;
+    out[i] = a;
+  }
+  return out;
+}

@@ -1,0 +1,215 @@
+import { resyncInterval, ringM2, ringMean, ringOffset, sliceM2, sliceMean, sliceOffset, SMALL_VARIANCE_RATIO } from './moments';
+import type { StreamingIndicator } from './types';
+import { invalidInput, outputArray, requireInt, requireNumber } from './validate';
+
+/**
+ * Bollinger Bands: middle = mean of the last `period` values, upper/lower = middle ± `multiplier` ×
+ * population standard deviation (divide by `period`). First value at index `period - 1`.
+ *
+ * Numerics: the window mean and M2 (sum of squared deviations) are updated in O(1) with the rolling
+ * Welford update (`mean' = mean + (x - old) / p`, `M2' = M2 + (x - old)((x - mean') + (old - mean))`),
+ * with the mean held as anchor + offset (see `moments.ts`), so nothing cancels the way
+ * `Σx² - (Σx)²/p` does on prices far from zero. The moments are recomputed exactly (corrected two-pass) when the
+ * window first fills, every `max(128, period)` updates, and when the variance becomes small relative to
+ * the deviations seen since the last recomputation; σ stays within ~1e-12 relative of a two-pass
+ * computation on any series length. (TA-Lib's BBANDS uses running sums of squares and drifts.)
+ */
+export class BollingerBands implements StreamingIndicator {
+  readonly period: number;
+  readonly multiplier: number;
+  readonly warmup: number;
+  private readonly ring: Float64Array;
+  private readonly resyncEvery: number;
+  private head = 0;
+  private n = 0;
+  private evicted = 0;
+  /** mean = anchor + offset */
+  private anchor = 0;
+  private offset = 0;
+  private m2 = 0;
+  /** Largest squared deviation from `anchor` since the last exact recomputation. */
+  private scale2 = 0;
+  private sinceSync = 0;
+  private anchorBefore = 0;
+  private offsetBefore = 0;
+  private m2Before = 0;
+  private scale2Before = 0;
+  private sinceSyncBefore = 0;
+  private upperOut = NaN;
+  private middleOut = NaN;
+  private lowerOut = NaN;
+  private sdOut = NaN;
+
+  constructor(period = 20, multiplier = 2) {
+    this.period = requireInt('BB', 'period', period, 1);
+    this.multiplier = requireNumber('BB', 'multiplier', multiplier, 0);
+    this.warmup = this.period;
+    this.ring = new Float64Array(this.period);
+    this.resyncEvery = resyncInterval(this.period);
+  }
+
+  get count(): number {
+    return this.n;
+  }
+  get isReady(): boolean {
+    return this.n >= this.warmup;
+  }
+  /** The middle band. */
+  get value(): number {
+    return this.middleOut;
+  }
+  get upper(): number {
+    return this.upperOut;
+  }
+  get middle(): number {
+    return this.middleOut;
+  }
+  get lower(): number {
+    return this.lowerOut;
+  }
+  /** The population standard deviation of the window (the half-width of the bands is `multiplier × stdDev`). */
+  get stdDev(): number {
+    return this.sdOut;
+  }
+
+  add(x: number): void {
+    if (x - x !== 0) throw invalidInput('BB', 'value', x);
+    const h = this.head;
+    this.evicted = this.ring[h]!;
+    this.ring[h] = x;
+    this.head = h + 1 === this.period ? 0 : h + 1;
+    this.anchorBefore = this.anchor;
+    this.offsetBefore = this.offset;
+    this.m2Before = this.m2;
+    this.scale2Before = this.scale2;
+    this.sinceSyncBefore = this.sinceSync;
+    this.n++;
+    this.step(x);
+  }
+
+  replace(x: number): void {
+    if (this.n === 0) return this.add(x);
+    if (x - x !== 0) throw invalidInput('BB', 'value', x);
+    const h = this.head;
+    this.ring[h === 0 ? this.period - 1 : h - 1] = x;
+    this.anchor = this.anchorBefore;
+    this.offset = this.offsetBefore;
+    this.m2 = this.m2Before;
+    this.scale2 = this.scale2Before;
+    this.sinceSync = this.sinceSyncBefore;
+    this.step(x);
+  }
+
+  reset(): void {
+    this.ring.fill(0);
+    this.head = 0;
+    this.n = 0;
+    this.evicted = 0;
+    this.anchor = 0;
+    this.offset = 0;
+    this.m2 = 0;
+    this.scale2 = 0;
+    this.sinceSync = 0;
+    this.anchorBefore = 0;
+    this.offsetBefore = 0;
+    this.m2Before = 0;
+    this.scale2Before = 0;
+    this.sinceSyncBefore = 0;
+    this.upperOut = NaN;
+    this.middleOut = NaN;
+    this.lowerOut = NaN;
+    this.sdOut = NaN;
+  }
+
+  private step(x: number): void {
+    const p = this.period;
+    if (this.n < p) return;
+    let exact = this.n === p || ++this.sinceSync === this.resyncEvery;
+    if (!exact) {
+      const k = this.anchor;
+      const d0 = this.offset;
+      const old = this.evicted;
+      const xk = x - k;
+      const d = d0 + (x - old) / p;
+      const m2 = this.m2 + (x - old) * (xk - d + (old - k - d0));
+      const s2 = xk * xk > this.scale2 ? xk * xk : this.scale2;
+      this.offset = d;
+      this.m2 = m2;
+      this.scale2 = s2;
+      exact = m2 < p * s2 * SMALL_VARIANCE_RATIO;
+    }
+    if (exact) {
+      if (this.sinceSync === this.resyncEvery) this.sinceSync = 0;
+      const k = ringMean(this.ring, this.head);
+      const d = ringOffset(this.ring, this.head, k);
+      const m2 = ringM2(this.ring, this.head, k, d);
+      this.anchor = k;
+      this.offset = d;
+      this.m2 = m2;
+      this.scale2 = m2 / p;
+    }
+    const mean = this.anchor + this.offset;
+    const m2 = this.m2;
+    const sd = m2 > 0 ? Math.sqrt(m2 / p) : 0;
+    const w = this.multiplier * sd;
+    this.sdOut = sd;
+    this.middleOut = mean;
+    this.upperOut = mean + w;
+    this.lowerOut = mean - w;
+  }
+}
+
+export interface BollingerSeries {
+  upper: Float64Array;
+  middle: Float64Array;
+  lower: Float64Array;
+}
+
+/** Batch Bollinger Bands: three Float64Arrays aligned to `values`, NaN before index `period - 1`. */
+export function bollinger(values: ArrayLike<number>, period = 20, multiplier = 2): BollingerSeries {
+  requireInt('BB', 'period', period, 1);
+  requireNumber('BB', 'multiplier', multiplier, 0);
+  const n = values.length;
+  const upper = outputArray(n, period - 1);
+  const middle = outputArray(n, period - 1);
+  const lower = outputArray(n, period - 1);
+  const lead = Math.min(period - 1, n);
+  for (let i = 0; i < lead; i++) {
+    const x = values[i]!;
+    if (x - x !== 0) throw invalidInput('BB', 'value', x);
+  }
+  const resyncEvery = resyncInterval(period);
+  let anchor = 0;
+  let offset = 0;
+  let m2 = 0;
+  let scale2 = 0;
+  let sinceSync = 0;
+  for (let i = period - 1; i < n; i++) {
+    const x = values[i]!;
+    if (x - x !== 0) throw invalidInput('BB', 'value', x);
+    let exact = i === period - 1 || ++sinceSync === resyncEvery;
+    if (!exact) {
+      const old = values[i - period]!;
+      const xk = x - anchor;
+      const d = offset + (x - old) / period;
+      m2 = m2 + (x - old) * (xk - d + (old - anchor - offset));
+      if (xk * xk > scale2) scale2 = xk * xk;
+      offset = d;
+      exact = m2 < period * scale2 * SMALL_VARIANCE_RATIO;
+    }
+    if (exact) {
+      if (sinceSync === resyncEvery) sinceSync = 0;
+      const from = i - period + 1;
+      anchor = sliceMean(values, from, period);
+      offset = sliceOffset(values, from, period, anchor);
+      m2 = sliceM2(values, from, period, anchor, offset);
+      scale2 = m2 / period;
+    }
+    const mean = anchor + offset;
+    const w = multiplier * (m2 > 0 ? Math.sqrt(m2 / period) : 0);
+    middle[i] = mean;
+    upper[i] = mean + w;
+    lower[i] = mean - w;
+  }
+  return { upper, middle, lower };
+}

@@ -1,0 +1,83 @@
+import type { StreamingIndicator } from './types';
+import { invalidInput, requireSameLength } from './validate';
+
+/**
+ * On-balance volume, as TA-Lib: starts at the first bar's volume (value at index 0), then adds the
+ * bar's volume when the close rose, subtracts it when the close fell, and keeps it when unchanged.
+ */
+export class Obv implements StreamingIndicator {
+  readonly warmup = 1;
+  private n = 0;
+  private lastClose = 0;
+  private lastCloseBefore = 0;
+  private obv = NaN;
+  private obvBefore = NaN;
+
+  get count(): number {
+    return this.n;
+  }
+  get isReady(): boolean {
+    return this.n >= 1;
+  }
+  get value(): number {
+    return this.obv;
+  }
+
+  add(close: number, volume: number): void {
+    check(close, volume);
+    this.lastCloseBefore = this.lastClose;
+    this.obvBefore = this.obv;
+    this.n++;
+    this.step(close, volume);
+  }
+
+  replace(close: number, volume: number): void {
+    if (this.n === 0) return this.add(close, volume);
+    check(close, volume);
+    this.lastClose = this.lastCloseBefore;
+    this.obv = this.obvBefore;
+    this.step(close, volume);
+  }
+
+  reset(): void {
+    this.n = 0;
+    this.lastClose = 0;
+    this.lastCloseBefore = 0;
+    this.obv = NaN;
+    this.obvBefore = NaN;
+  }
+
+  private step(close: number, volume: number): void {
+    if (this.n === 1) this.obv = volume;
+    else if (close > this.lastClose) this.obv += volume;
+    else if (close < this.lastClose) this.obv -= volume;
+    this.lastClose = close;
+  }
+}
+
+function check(close: number, volume: number): void {
+  if (close - close !== 0) throw invalidInput('OBV', 'close', close);
+  if (volume - volume !== 0) throw invalidInput('OBV', 'volume', volume);
+}
+
+/** Batch OBV: Float64Array aligned to the bars; the first value is the first volume. */
+export function obv(close: ArrayLike<number>, volume: ArrayLike<number>): Float64Array {
+  const n = close.length;
+  requireSameLength('OBV', n, volume);
+  const out = new Float64Array(n);
+  if (n === 0) return out;
+  let prev = close[0]!;
+  let acc = volume[0]!;
+  check(prev, acc);
+  out[0] = acc;
+  for (let i = 1; i < n; i++) {
+    const c = close[i]!;
+    const v = volume[i]!;
+    if (c - c !== 0 || v - v !== 0) check(c, v);
+    if (c > prev) acc += v;
+    else if (c < prev) acc -= v;
+    out[i] = acc;
+    prev = c;
+  }
+  return out;
+}

@@ -1,0 +1,143 @@
+/**
+ * Runs strategies inside the kernel: hands each one the bars, quotes and fills of its own instruments
+ * and orders, and turns what it submits into intents for the engine. A strategy that throws is stopped
+ * and reported (StrategyStateChanged FAULTED) without stopping the engine or any other strategy.
+ */
+import type { Bar, Quote } from '../core/bar';
+import { EngineError } from '../core/errors';
+import type { OrderFilled } from '../core/events';
+import type { Kernel } from '../core/kernel';
+import type { PortfolioView } from '../core/portfolio-view';
+import type { Intent, Strategy, StrategyContext } from './strategy';
+
+export type StrategyState = 'STOPPED' | 'RUNNING' | 'FAULTED';
+
+export interface StrategyRunnerOptions {
+  kernel: Kernel;
+  portfolio: PortfolioView;
+  onIntent: (strategyId: string, intent: Intent) => void;
+}
+
+export class StrategyRunner {
+  private readonly kernel: Kernel;
+  private readonly portfolio: PortfolioView;
+  private readonly onIntent: (strategyId: string, intent: Intent) => void;
+  private readonly strategies = new Map<string, Strategy>();
+  private readonly states = new Map<string, StrategyState>();
+  /** Instrument id -> running strategies that trade it (arrays replaced, never mutated). */
+  private byInstrument = new Map<string, Strategy[]>();
+
+  constructor(opts: StrategyRunnerOptions) {
+    this.kernel = opts.kernel;
+    this.portfolio = opts.portfolio;
+    this.onIntent = opts.onIntent;
+    this.kernel.bus.on('OrderFilled', (e) => this.dispatchFill(e));
+  }
+
+  add(strategy: Strategy): void {
+    if (this.strategies.has(strategy.id)) throw new EngineError('strategy.duplicate_id', `strategy id ${strategy.id} is already used`);
+    this.strategies.set(strategy.id, strategy);
+    this.states.set(strategy.id, 'STOPPED');
+  }
+
+  state(id: string): StrategyState | undefined {
+    return this.states.get(id);
+  }
+
+  list(): { id: string; state: StrategyState; instruments: readonly string[] }[] {
+    return [...this.strategies.values()].map((s) => ({ id: s.id, state: this.states.get(s.id) ?? 'STOPPED', instruments: s.instruments }));
+  }
+
+  start(id: string): void {
+    const s = this.strategies.get(id);
+    if (!s || this.states.get(id) === 'RUNNING') return;
+    const ctx: StrategyContext = {
+      strategyId: id,
+      now: () => this.kernel.clock.now(),
+      cache: this.kernel.cache,
+      portfolio: this.portfolio,
+      submit: (intent) => {
+        if (this.states.get(id) === 'RUNNING') this.onIntent(id, intent);
+      },
+    };
+    this.setState(s, 'RUNNING', 'started');
+    if (!this.guard(s, () => s.onStart?.(ctx))) return;
+    this.reindex();
+  }
+
+  stop(id: string, reason = 'stopped'): void {
+    const s = this.strategies.get(id);
+    if (!s || this.states.get(id) !== 'RUNNING') return;
+    this.setState(s, 'STOPPED', reason);
+    this.reindex();
+    this.guard(s, () => s.onStop?.());
+  }
+
+  startAll(): void {
+    for (const id of this.strategies.keys()) this.start(id);
+  }
+
+  stopAll(reason = 'stopped'): void {
+    for (const id of this.strategies.keys()) this.stop(id, reason);
+  }
+
+  onBar(bar: Bar): void {
+    const list = this.byInstrument.get(bar.instrumentId);
+    if (!list) return;
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i]!;
+      if (s.onBar) {
+        try {
+          s.onBar(bar);
+        } catch (e) {
+          this.fault(s, e);
+        }
+      }
+    }
+  }
+
+  onQuote(q: Quote): void {
+    const list = this.byInstrument.get(q.instrumentId);
+    if (!list) return;
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i]!;
+      if (s.onQuote) this.guard(s, () => s.onQuote!(q));
+    }
+  }
+
+  private dispatchFill(e: OrderFilled): void {
+    const s = this.strategies.get(e.strategyId);
+    if (s?.onFill && this.states.get(s.id) === 'RUNNING') this.guard(s, () => s.onFill!(e));
+  }
+
+  /** Runs strategy code; on a throw the strategy is faulted and false is returned. */
+  private guard(s: Strategy, fn: () => void): boolean {
+    try {
+      fn();
+      return true;
+    } catch (e) {
+      this.fault(s, e);
+      return false;
+    }
+  }
+
+  private fault(s: Strategy, e: unknown): void {
+    const msg = e instanceof Error ? e.message : String(e);
+    this.setState(s, 'FAULTED', `strategy threw: ${msg}`);
+    this.reindex();
+  }
+
+  private setState(s: Strategy, state: StrategyState, reason: string): void {
+    this.states.set(s.id, state);
+    this.kernel.emit({ type: 'StrategyStateChanged', tsEvent: this.kernel.clock.now(), strategyId: s.id, state, reason });
+  }
+
+  private reindex(): void {
+    const m = new Map<string, Strategy[]>();
+    for (const s of this.strategies.values()) {
+      if (this.states.get(s.id) !== 'RUNNING') continue;
+      for (const inst of s.instruments) m.set(inst, [...(m.get(inst) ?? []), s]);
+    }
+    this.byInstrument = m;
+  }
+}

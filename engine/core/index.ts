@@ -13,3 +13,4 @@ export * from './order';
 export * from './portfolio-view';
 export * from './time';
 export * from './venue';
+export * from './muldiv';

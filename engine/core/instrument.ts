@@ -8,6 +8,7 @@
 import { EngineError } from './errors';
 import { divRoundHalfEven, mulInt, pow10, shiftScale, toScaledInt } from './fixed';
 import { MONEY_SCALE, type Money } from './money';
+import { mulDivRoundHalfEven } from './muldiv';
 
 export type AssetClass = 'fx' | 'equity' | 'crypto' | 'cfd' | 'index' | 'commodity';
 
@@ -99,8 +100,11 @@ export function unitsToQty(inst: Instrument, units: number): number {
  * exponent is negative the result is rounded half-to-even: the boundary rounding of a notional.
  */
 export function notional(inst: Instrument, ticks: number, qty: number): Money {
-  const raw = mulInt(mulInt(ticks, qty), inst.contractSize);
-  return shiftScale(raw, MONEY_SCALE - inst.pricePrecision - inst.unitPrecision);
+  const shift = MONEY_SCALE - inst.pricePrecision - inst.unitPrecision;
+  // Scaling down goes through mulDiv so that only the result must be a safe integer (10 BTC at
+  // unitPrecision 8 is 9e15 ticks*units before it is scaled to 9e11 micro-units).
+  if (shift < 0) return mulDivRoundHalfEven(mulInt(ticks, inst.contractSize), qty, pow10(-shift));
+  return shiftScale(mulInt(mulInt(ticks, qty), inst.contractSize), shift);
 }
 
 /** Notional of a float price (marks, sizing). Same rounding as `notional`. */

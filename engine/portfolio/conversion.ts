@@ -18,7 +18,7 @@ import { EngineError } from '../core/errors';
 import { pow10 } from '../core/fixed';
 import { priceToTicks, type Instrument } from '../core/instrument';
 import type { Money } from '../core/money';
-import { mulDivRoundHalfEven } from './muldiv';
+import { mulDivRoundHalfEven } from '../core/muldiv';
 
 export const NO_CONVERSION_RATE = 'portfolio.no_conversion_rate';
 

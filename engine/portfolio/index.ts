@@ -9,8 +9,6 @@ export {
   NO_CONVERSION_RATE,
   type ConversionRoute,
 } from './conversion';
-export { mulDivRoundHalfEven } from './muldiv';
-export { exactNotional } from './notional';
 export { EquityCurveBuffer } from './equity-curve';
 export {
   computeMetrics,

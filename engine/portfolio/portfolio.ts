@@ -3,7 +3,7 @@
  *
  * - One position per instrument: signed quantity (integer units) and a signed cost basis in the
  *   instrument's QUOTE currency, the sum of the entry notionals (`notional(inst, px, qty)`, computed
- *   by `exactNotional`: same value, no intermediate overflow) of the quantity still open.
+ *   by core `notional`) of the quantity still open.
  * - A fill that adds to a position (or opens one) adds its notional to the cost basis. A fill that
  *   reduces it takes the closed part's cost as `round(costBasis * closedQty / |qty|)` (half-even,
  *   exact beyond 2^53 via `mulDivRoundHalfEven`) and leaves the remainder in the position; closing the
@@ -38,8 +38,8 @@ import type { PortfolioView, PositionView } from '../core/portfolio-view';
 import { utcDayStart, type EpochMs } from '../core/time';
 import { CurrencyConverter, convertAtTicks, routeRateTicks, type ConversionRoute } from './conversion';
 import { EquityCurveBuffer } from './equity-curve';
-import { mulDivRoundHalfEven } from './muldiv';
-import { exactNotional as notional } from './notional';
+import { mulDivRoundHalfEven } from '../core/muldiv';
+import { notional } from '../core/instrument';
 import type { EquityCurve, ExitReason, PositionDetail, TradeRecord } from './types';
 
 export const UNKNOWN_INSTRUMENT = 'portfolio.unknown_instrument';

@@ -72,8 +72,26 @@ export const slippageConfigSchema = z
     message: 'choose one slippage model: ticks, percent or range_fraction',
   });
 
+/** Per-instrument overrides of what is inferred from a data file's symbol and prices. */
+export const instrumentOverrideSchema = z
+  .object({
+    asset_class: z.enum(['fx', 'equity', 'crypto', 'cfd', 'index', 'commodity']).optional(),
+    base_currency: z.string().regex(/^[A-Z0-9]{2,6}$/).optional(),
+    quote_currency: z.string().regex(/^[A-Z]{3,5}$/).optional(),
+    price_precision: z.number().int().min(0).max(10).optional(),
+    tick_size: z.number().int().min(1).optional().describe('smallest price increment, in units of 10^-price_precision'),
+    unit_precision: z.number().int().min(0).max(10).optional(),
+    min_qty: z.number().int().min(1).optional().describe('smallest order, in units of 10^-unit_precision'),
+    contract_size: z.number().int().min(1).optional(),
+    margin_rate: z.string().regex(/^(0?\.\d+|1)$/).optional(),
+    sector: z.string().min(1).optional(),
+    tradeable: z.boolean().optional(),
+  })
+  .strict();
+
 export const engineConfigSchema = z
   .object({
+    instruments: z.record(z.string(), instrumentOverrideSchema).default({}),
     strategy: strategyConfigSchema.optional(),
     strategies: z.array(strategyConfigSchema).optional(),
     exposure: z

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CurrencyConverter, convertMoney, findConversionRoute } from '../../../engine/portfolio/conversion';
-import { mulDivRoundHalfEven } from '../../../engine/portfolio/muldiv';
+import { mulDivRoundHalfEven } from '../../../engine/core/muldiv';
 import { EUR_GBP, EUR_JPY, EUR_USD, GBP_USD, T0, USD, USD_JPY, bigRoundHalfEven, codeOf, fill, makeCache, makePortfolio, setPrice } from './helpers';
 
 describe('mulDivRoundHalfEven', () => {

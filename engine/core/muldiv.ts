@@ -1,7 +1,7 @@
 /**
  * Exact `round(a * b / d)` for safe integers, half-to-even, for products that may exceed 2^53.
  *
- * The portfolio needs it where a Money amount meets a second factor: the cost of a partly closed
+ * Used where a Money amount meets a second factor: the cost of a partly closed
  * position (`costBasis * closedQty / |qty|`) and a currency conversion (`amount * ticks / 10^p` or
  * `amount * 10^p / ticks`). Both products overflow 2^53 for ordinary FX sizes (1,000,000 EUR of cost
  * is 1.08e12 micro-USD; times 1e6 units is 1e18), so `divRoundHalfEven(mulInt(a, b), d)` would throw.
@@ -13,8 +13,8 @@
  *    (always the case for cost splits and conversions of realistic amounts), allocation-free;
  * 3. BigInt, for anything else (result must still be a safe integer).
  */
-import { EngineError } from '../core/errors';
-import { assertSafeInt, divRoundHalfEven } from '../core/fixed';
+import { EngineError } from './errors';
+import { assertSafeInt, divRoundHalfEven } from './fixed';
 
 /** round(a * b / d), half-to-even, exact. a, b, d safe integers, d != 0; throws if the result is not a safe integer. */
 export function mulDivRoundHalfEven(a: number, b: number, d: number): number {

@@ -147,8 +147,11 @@ export class Cache implements CacheView {
       case 'OrderCanceled':
         return this.move(e.clientOrderId, 'CANCELED', e.tsEvent);
       case 'OrderCancelRejected': {
+        // A refused cancel or modify returns the order to where it was before the request.
         const o = this.orderMut(e.clientOrderId);
-        if (o.status === 'PENDING_CANCEL' && o.statusBeforePending) this.move(e.clientOrderId, o.statusBeforePending === 'SUBMITTED' ? 'ACCEPTED' : o.statusBeforePending, e.tsEvent);
+        if ((o.status === 'PENDING_CANCEL' || o.status === 'PENDING_UPDATE') && o.statusBeforePending) {
+          this.move(e.clientOrderId, o.statusBeforePending === 'SUBMITTED' ? 'ACCEPTED' : o.statusBeforePending, e.tsEvent);
+        }
         return;
       }
       case 'OrderUpdated': {

@@ -21,9 +21,9 @@
  * | `negative_price` — a price ≤ 0 (zero is treated as a broken price, too) | rejected |
  * | `negative_volume` | rejected |
  * | `high_below_low` | rejected |
- * | `open_outside_range` / `close_outside_range` — open or close outside [low, high] | rejected by default; with `repairRangeTolerance` > 0, repaired (high/low widened to include it) when the excess is at most that fraction of the price |
+ * | `open_outside_range` / `close_outside_range` — open or close outside [low, high] | rejected by default (widening would invent a price the source never printed); with `repairRangeTolerance` > 0, repaired (high/low widened to include it) when the excess is at most that fraction of the price, rejected beyond |
  * | `duplicate_timestamp` — a second row with an already-loaded timestamp | rejected; the FIRST row (by line) is kept; the message says whether it was an exact copy or had conflicting values |
- * | `out_of_order` — a timestamp earlier than one on a previous line | repaired: the row is kept and the output is sorted by time (stable); reported on the moved row |
+ * | `out_of_order` — a timestamp earlier than one on a previous line | repaired: the row is kept and the output is sorted by time (stable); reported on the moved row. Sorting rather than rejecting means a file written newest-first still loads whole |
  * | `missing_header` — the first line is data (6 or 9 columns) | noted: the standard column order is assumed |
  * | `unknown_header` — an extra, unknown column | noted: the column is ignored |
  *

@@ -6,6 +6,7 @@
  * entry point and documents the cleaning policy implemented here.
  */
 import type { Bar, Ohlc } from '../core/bar';
+import { invariant } from '../core/errors';
 import { isoUtc } from '../core/time';
 import { daysFromCivil, daysInMonth } from './civil-date';
 import type { DataIssueAction, DataIssueReason } from './load-report';
@@ -254,7 +255,8 @@ function judgePrices(p: Float64Array, bidAsk: boolean, volume: number, tolerance
       }
     }
   }
-  if (reason === null) return { reason: 'nan', message: 'internal: no failing check', repaired: false };
+  // The caller's combined check failed, so one of the rules above must have failed too.
+  invariant(reason !== null, 'invariant.csv_price_check', 'a row failed the price check but no rule explains why');
   const message = parts.join('; ');
   if (worst > tolerance) return { reason, message, repaired: false };
   for (let s = 0; s < sides.length; s++) {

@@ -1,14 +1,14 @@
 import type { StreamingIndicator } from './types';
 import { invalidInput, outputArray, requireInt, requireSameLength } from './validate';
 
-/** True range of a bar given the previous bar's close (TA-Lib's TRANGE). */
+/**
+ * True range of a bar given the previous bar's close: max(high − low, |prevClose − high|,
+ * |prevClose − low|) (TA-Lib's TRANGE), written as max(high, prevClose) − min(low, prevClose), which
+ * gives the same floating-point result and branches predictably (the previous close is usually inside
+ * the bar's range).
+ */
 export function trueRange(high: number, low: number, prevClose: number): number {
-  let tr = high - low;
-  const up = Math.abs(prevClose - high);
-  if (up > tr) tr = up;
-  const down = Math.abs(prevClose - low);
-  if (down > tr) tr = down;
-  return tr;
+  return prevClose > high ? prevClose - low : prevClose < low ? high - prevClose : high - low;
 }
 
 /**
@@ -95,13 +95,19 @@ function check(high: number, low: number, close: number): void {
   if (close - close !== 0) throw invalidInput('ATR', 'close', close);
 }
 
-/** Batch ATR: Float64Array aligned to the bars, NaN before index `period`. */
-export function atr(high: ArrayLike<number>, low: ArrayLike<number>, close: ArrayLike<number>, period = 14): Float64Array {
+/** Batch ATR: Float64Array aligned to the bars, NaN before index `period`. `out`: optional buffer (length = input length) to write into instead of allocating. */
+export function atr(
+  high: ArrayLike<number>,
+  low: ArrayLike<number>,
+  close: ArrayLike<number>,
+  period = 14,
+  out?: Float64Array,
+): Float64Array {
   requireInt('ATR', 'period', period, 1);
   const n = close.length;
   requireSameLength('ATR', n, high, low);
-  const out = outputArray(n, period);
-  if (n === 0) return out;
+  const res = outputArray('ATR', n, period, out);
+  if (n === 0) return res;
   let prevClose = close[0]!;
   check(high[0]!, low[0]!, prevClose);
   let sum = 0;
@@ -114,23 +120,19 @@ export function atr(high: ArrayLike<number>, low: ArrayLike<number>, close: Arra
     sum += trueRange(h, l, prevClose);
     prevClose = c;
   }
-  if (n <= period) return out;
+  if (n <= period) return res;
   let a = sum / period;
-  out[period] = a;
+  res[period] = a;
   const m = period - 1;
   for (let i = period + 1; i < n; i++) {
     const h = high[i]!;
     const l = low[i]!;
     const c = close[i]!;
     if (h - h !== 0 || l - l !== 0 || c - c !== 0) check(h, l, c);
-    let tr = h - l;
-    const up = Math.abs(prevClose - h);
-    if (up > tr) tr = up;
-    const down = Math.abs(prevClose - l);
-    if (down > tr) tr = down;
+    const tr = prevClose > h ? prevClose - l : prevClose < l ? h - prevClose : h - l;
     prevClose = c;
     a = (a * m + tr) / period;
-    out[i] = a;
+    res[i] = a;
   }
-  return out;
+  return res;
 }

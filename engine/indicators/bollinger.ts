@@ -20,6 +20,9 @@ export class BollingerBands implements StreamingIndicator {
   readonly warmup: number;
   private readonly ring: Float64Array;
   private readonly resyncEvery: number;
+  private readonly invPeriod: number;
+  /** M2 below `guard · scale2` triggers an exact recomputation. */
+  private readonly guard: number;
   private head = 0;
   private n = 0;
   private evicted = 0;
@@ -46,6 +49,8 @@ export class BollingerBands implements StreamingIndicator {
     this.warmup = this.period;
     this.ring = new Float64Array(this.period);
     this.resyncEvery = resyncInterval(this.period);
+    this.invPeriod = 1 / this.period;
+    this.guard = this.period * SMALL_VARIANCE_RATIO;
   }
 
   get count(): number {
@@ -130,13 +135,13 @@ export class BollingerBands implements StreamingIndicator {
       const d0 = this.offset;
       const old = this.evicted;
       const xk = x - k;
-      const d = d0 + (x - old) / p;
+      const d = d0 + (x - old) * this.invPeriod;
       const m2 = this.m2 + (x - old) * (xk - d + (old - k - d0));
       const s2 = xk * xk > this.scale2 ? xk * xk : this.scale2;
       this.offset = d;
       this.m2 = m2;
       this.scale2 = s2;
-      exact = m2 < p * s2 * SMALL_VARIANCE_RATIO;
+      exact = m2 < this.guard * s2;
     }
     if (exact) {
       if (this.sinceSync === this.resyncEvery) this.sinceSync = 0;
@@ -146,11 +151,11 @@ export class BollingerBands implements StreamingIndicator {
       this.anchor = k;
       this.offset = d;
       this.m2 = m2;
-      this.scale2 = m2 / p;
+      this.scale2 = m2 * this.invPeriod;
     }
     const mean = this.anchor + this.offset;
     const m2 = this.m2;
-    const sd = m2 > 0 ? Math.sqrt(m2 / p) : 0;
+    const sd = m2 > 0 ? Math.sqrt(m2 * this.invPeriod) : 0;
     const w = this.multiplier * sd;
     this.sdOut = sd;
     this.middleOut = mean;
@@ -165,51 +170,80 @@ export interface BollingerSeries {
   lower: Float64Array;
 }
 
-/** Batch Bollinger Bands: three Float64Arrays aligned to `values`, NaN before index `period - 1`. */
-export function bollinger(values: ArrayLike<number>, period = 20, multiplier = 2): BollingerSeries {
+/**
+ * Batch Bollinger Bands: three Float64Arrays aligned to `values`, NaN before index `period - 1`.
+ * `out`: optional buffers (length = input length) to write into instead of allocating.
+ */
+export function bollinger(values: ArrayLike<number>, period = 20, multiplier = 2, out?: BollingerSeries): BollingerSeries {
   requireInt('BB', 'period', period, 1);
   requireNumber('BB', 'multiplier', multiplier, 0);
   const n = values.length;
-  const upper = outputArray(n, period - 1);
-  const middle = outputArray(n, period - 1);
-  const lower = outputArray(n, period - 1);
+  const upper = outputArray('BB', n, period - 1, out?.upper);
+  const middle = outputArray('BB', n, period - 1, out?.middle);
+  const lower = outputArray('BB', n, period - 1, out?.lower);
+  fillBands(values, period, multiplier, upper, middle, lower);
+  return { upper, middle, lower };
+}
+
+/**
+ * The batch loop, kept apart from the argument handling so that it optimizes as a whole. It runs in
+ * blocks of `resyncEvery` bars: an exact recomputation at the start of each block, then rolling updates
+ * (with the small-variance check) — the same schedule as the streaming class, so the results are equal.
+ */
+function fillBands(
+  values: ArrayLike<number>,
+  period: number,
+  multiplier: number,
+  upper: Float64Array,
+  middle: Float64Array,
+  lower: Float64Array,
+): void {
+  const n = values.length;
   const lead = Math.min(period - 1, n);
   for (let i = 0; i < lead; i++) {
     const x = values[i]!;
     if (x - x !== 0) throw invalidInput('BB', 'value', x);
   }
   const resyncEvery = resyncInterval(period);
-  let anchor = 0;
-  let offset = 0;
-  let m2 = 0;
-  let scale2 = 0;
-  let sinceSync = 0;
-  for (let i = period - 1; i < n; i++) {
-    const x = values[i]!;
-    if (x - x !== 0) throw invalidInput('BB', 'value', x);
-    let exact = i === period - 1 || ++sinceSync === resyncEvery;
-    if (!exact) {
-      const old = values[i - period]!;
-      const xk = x - anchor;
-      const d = offset + (x - old) / period;
-      m2 = m2 + (x - old) * (xk - d + (old - anchor - offset));
-      if (xk * xk > scale2) scale2 = xk * xk;
-      offset = d;
-      exact = m2 < period * scale2 * SMALL_VARIANCE_RATIO;
-    }
-    if (exact) {
-      if (sinceSync === resyncEvery) sinceSync = 0;
-      const from = i - period + 1;
-      anchor = sliceMean(values, from, period);
-      offset = sliceOffset(values, from, period, anchor);
-      m2 = sliceM2(values, from, period, anchor, offset);
-      scale2 = m2 / period;
-    }
-    const mean = anchor + offset;
-    const w = multiplier * (m2 > 0 ? Math.sqrt(m2 / period) : 0);
+  const invPeriod = 1 / period;
+  const guard = period * SMALL_VARIANCE_RATIO;
+  let i = period - 1;
+  while (i < n) {
+    const x0 = values[i]!;
+    if (x0 - x0 !== 0) throw invalidInput('BB', 'value', x0);
+    let from = i - period + 1;
+    let anchor = sliceMean(values, from, period);
+    let offset = sliceOffset(values, from, period, anchor);
+    let m2 = sliceM2(values, from, period, anchor, offset);
+    let scale2 = m2 * invPeriod;
+    let mean = anchor + offset;
+    let w = multiplier * (m2 > 0 ? Math.sqrt(m2 * invPeriod) : 0);
     middle[i] = mean;
     upper[i] = mean + w;
     lower[i] = mean - w;
+    i++;
+    const end = i + resyncEvery - 1 < n ? i + resyncEvery - 1 : n;
+    for (; i < end; i++) {
+      const x = values[i]!;
+      if (x - x !== 0) throw invalidInput('BB', 'value', x);
+      const old = values[i - period]!;
+      const xk = x - anchor;
+      const d = offset + (x - old) * invPeriod;
+      m2 = m2 + (x - old) * (xk - d + (old - anchor - offset));
+      if (xk * xk > scale2) scale2 = xk * xk;
+      offset = d;
+      if (m2 < guard * scale2) {
+        from = i - period + 1;
+        anchor = sliceMean(values, from, period);
+        offset = sliceOffset(values, from, period, anchor);
+        m2 = sliceM2(values, from, period, anchor, offset);
+        scale2 = m2 * invPeriod;
+      }
+      mean = anchor + offset;
+      w = multiplier * (m2 > 0 ? Math.sqrt(m2 * invPeriod) : 0);
+      middle[i] = mean;
+      upper[i] = mean + w;
+      lower[i] = mean - w;
+    }
   }
-  return { upper, middle, lower };
 }

@@ -180,12 +180,12 @@ function check(x: number, y: number): void {
   if (y - y !== 0) throw invalidInput('CORREL', 'y', y);
 }
 
-/** Batch rolling correlation: Float64Array aligned to the inputs, NaN before index `period - 1`. */
-export function correlation(x: ArrayLike<number>, y: ArrayLike<number>, period = 20): Float64Array {
+/** Batch rolling correlation: Float64Array aligned to the inputs, NaN before index `period - 1`. `out`: optional buffer (length = input length) to write into instead of allocating. */
+export function correlation(x: ArrayLike<number>, y: ArrayLike<number>, period = 20, out?: Float64Array): Float64Array {
   requireInt('CORREL', 'period', period, 2);
   const n = x.length;
   requireSameLength('CORREL', n, y);
-  const out = outputArray(n, period - 1);
+  const res = outputArray('CORREL', n, period - 1, out);
   const resyncEvery = resyncInterval(period);
   let kx = 0;
   let ky = 0;
@@ -233,7 +233,7 @@ export function correlation(x: ArrayLike<number>, y: ArrayLike<number>, period =
       sx2 = vx / period;
       sy2 = vy / period;
     }
-    out[i] = pearson(cxy, vx, vy, kx + dx, ky + dy, period);
+    res[i] = pearson(cxy, vx, vy, kx + dx, ky + dy, period);
   }
-  return out;
+  return res;
 }

@@ -75,17 +75,17 @@ export class Ema implements StreamingIndicator {
   }
 }
 
-/** Batch EMA: Float64Array aligned to `values`, NaN before index `period - 1`. */
-export function ema(values: ArrayLike<number>, period = 20): Float64Array {
+/** Batch EMA: Float64Array aligned to `values`, NaN before index `period - 1`. `out`: optional buffer (length = input length) to write into instead of allocating. */
+export function ema(values: ArrayLike<number>, period = 20, out?: Float64Array): Float64Array {
   requireInt('EMA', 'period', period, 1);
   const n = values.length;
-  const out = outputArray(n, period - 1);
+  const res = outputArray('EMA', n, period - 1, out);
   if (n < period) {
     for (let i = 0; i < n; i++) {
       const x = values[i]!;
       if (x - x !== 0) throw invalidInput('EMA', 'value', x);
     }
-    return out;
+    return res;
   }
   let sum = 0;
   for (let i = 0; i < period; i++) {
@@ -94,13 +94,13 @@ export function ema(values: ArrayLike<number>, period = 20): Float64Array {
     sum += x;
   }
   let e = sum / period;
-  out[period - 1] = e;
+  res[period - 1] = e;
   const a = emaAlpha(period);
   for (let i = period; i < n; i++) {
     const x = values[i]!;
     if (x - x !== 0) throw invalidInput('EMA', 'value', x);
     e = (x - e) * a + e;
-    out[i] = e;
+    res[i] = e;
   }
-  return out;
+  return res;
 }

@@ -154,14 +154,17 @@ export interface MacdSeries {
   histogram: Float64Array;
 }
 
-/** Batch MACD: three Float64Arrays aligned to `values`, NaN before index `slow + signal - 2`. */
-export function macd(values: ArrayLike<number>, fastPeriod = 12, slowPeriod = 26, signalPeriod = 9): MacdSeries {
+/**
+ * Batch MACD: three Float64Arrays aligned to `values`, NaN before index `slow + signal - 2`.
+ * `out`: optional buffers (length = input length) to write into instead of allocating.
+ */
+export function macd(values: ArrayLike<number>, fastPeriod = 12, slowPeriod = 26, signalPeriod = 9, out?: MacdSeries): MacdSeries {
   const p = validateMacd(fastPeriod, slowPeriod, signalPeriod);
   const n = values.length;
   const first = p.slow + p.signal - 2;
-  const macdOut = outputArray(n, first);
-  const signalOut = outputArray(n, first);
-  const histOut = outputArray(n, first);
+  const macdOut = outputArray('MACD', n, first, out?.macd);
+  const signalOut = outputArray('MACD', n, first, out?.signal);
+  const histOut = outputArray('MACD', n, first, out?.histogram);
   const result = { macd: macdOut, signal: signalOut, histogram: histOut };
   let s = 0;
   let f = 0;

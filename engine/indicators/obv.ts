@@ -1,5 +1,5 @@
 import type { StreamingIndicator } from './types';
-import { invalidInput, requireSameLength } from './validate';
+import { invalidInput, outputArray, requireSameLength } from './validate';
 
 /**
  * On-balance volume, as TA-Lib: starts at the first bar's volume (value at index 0), then adds the
@@ -60,24 +60,24 @@ function check(close: number, volume: number): void {
   if (volume - volume !== 0) throw invalidInput('OBV', 'volume', volume);
 }
 
-/** Batch OBV: Float64Array aligned to the bars; the first value is the first volume. */
-export function obv(close: ArrayLike<number>, volume: ArrayLike<number>): Float64Array {
+/** Batch OBV: Float64Array aligned to the bars; the first value is the first volume. `out`: optional buffer (length = input length) to write into instead of allocating. */
+export function obv(close: ArrayLike<number>, volume: ArrayLike<number>, out?: Float64Array): Float64Array {
   const n = close.length;
   requireSameLength('OBV', n, volume);
-  const out = new Float64Array(n);
-  if (n === 0) return out;
+  const res = outputArray('OBV', n, 0, out);
+  if (n === 0) return res;
   let prev = close[0]!;
   let acc = volume[0]!;
   check(prev, acc);
-  out[0] = acc;
+  res[0] = acc;
   for (let i = 1; i < n; i++) {
     const c = close[i]!;
     const v = volume[i]!;
     if (c - c !== 0 || v - v !== 0) check(c, v);
     if (c > prev) acc += v;
     else if (c < prev) acc -= v;
-    out[i] = acc;
+    res[i] = acc;
     prev = c;
   }
-  return out;
+  return res;
 }

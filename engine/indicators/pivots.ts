@@ -1,6 +1,6 @@
 import { DAY_MS } from '../core/time';
 import type { StreamingIndicator } from './types';
-import { invalidInput, requireSameLength } from './validate';
+import { invalidInput, outputArray, requireSameLength } from './validate';
 
 /** Classic floor pivot levels from one period's high, low and close. */
 export interface PivotLevels {
@@ -218,19 +218,26 @@ export function pivotLevels(high: number, low: number, close: number): PivotLeve
 
 /**
  * Batch pivot points aligned to the bars: each bar gets the levels of the previous UTC day of `ts`
- * (bar open times, epoch ms); NaN during the first day.
+ * (bar open times, epoch ms); NaN during the first day. `into`: optional buffers (length = input
+ * length) to write into instead of allocating.
  */
-export function pivots(high: ArrayLike<number>, low: ArrayLike<number>, close: ArrayLike<number>, ts: ArrayLike<number>): PivotSeries {
+export function pivots(
+  high: ArrayLike<number>,
+  low: ArrayLike<number>,
+  close: ArrayLike<number>,
+  ts: ArrayLike<number>,
+  into?: PivotSeries,
+): PivotSeries {
   const n = close.length;
   requireSameLength('PIVOTS', n, high, low, ts);
   const out: PivotSeries = {
-    pivot: new Float64Array(n),
-    r1: new Float64Array(n),
-    r2: new Float64Array(n),
-    r3: new Float64Array(n),
-    s1: new Float64Array(n),
-    s2: new Float64Array(n),
-    s3: new Float64Array(n),
+    pivot: outputArray('PIVOTS', n, 0, into?.pivot),
+    r1: outputArray('PIVOTS', n, 0, into?.r1),
+    r2: outputArray('PIVOTS', n, 0, into?.r2),
+    r3: outputArray('PIVOTS', n, 0, into?.r3),
+    s1: outputArray('PIVOTS', n, 0, into?.s1),
+    s2: outputArray('PIVOTS', n, 0, into?.s2),
+    s3: outputArray('PIVOTS', n, 0, into?.s3),
   };
   let day = NaN;
   let curHigh = NaN;

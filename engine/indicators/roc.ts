@@ -63,11 +63,11 @@ function rocOf(x: number, base: number): number {
   return base !== 0 ? (x / base - 1) * 100 : NaN;
 }
 
-/** Batch ROC: Float64Array aligned to `values`, NaN before index `period`. */
-export function roc(values: ArrayLike<number>, period = 10): Float64Array {
+/** Batch ROC: Float64Array aligned to `values`, NaN before index `period`. `out`: optional buffer (length = input length) to write into instead of allocating. */
+export function roc(values: ArrayLike<number>, period = 10, out?: Float64Array): Float64Array {
   requireInt('ROC', 'period', period, 1);
   const n = values.length;
-  const out = outputArray(n, period);
+  const res = outputArray('ROC', n, period, out);
   const lead = Math.min(period, n);
   for (let i = 0; i < lead; i++) {
     const x = values[i]!;
@@ -77,7 +77,7 @@ export function roc(values: ArrayLike<number>, period = 10): Float64Array {
     const x = values[i]!;
     if (x - x !== 0) throw invalidInput('ROC', 'value', x);
     const base = values[i - period]!;
-    out[i] = base !== 0 ? (x / base - 1) * 100 : NaN;
+    res[i] = base !== 0 ? (x / base - 1) * 100 : NaN;
   }
-  return out;
+  return res;
 }

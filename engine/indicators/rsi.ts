@@ -101,12 +101,12 @@ function rsiOf(gain: number, loss: number): number {
   return t !== 0 ? 100 * (gain / t) : 50;
 }
 
-/** Batch RSI: Float64Array aligned to `values`, NaN before index `period`. */
-export function rsi(values: ArrayLike<number>, period = 14): Float64Array {
+/** Batch RSI: Float64Array aligned to `values`, NaN before index `period`. `out`: optional buffer (length = input length) to write into instead of allocating. */
+export function rsi(values: ArrayLike<number>, period = 14, out?: Float64Array): Float64Array {
   requireInt('RSI', 'period', period, 1);
   const n = values.length;
-  const out = outputArray(n, period);
-  if (n === 0) return out;
+  const res = outputArray('RSI', n, period, out);
+  if (n === 0) return res;
   let prev = values[0]!;
   if (prev - prev !== 0) throw invalidInput('RSI', 'value', prev);
   let g = 0;
@@ -120,10 +120,10 @@ export function rsi(values: ArrayLike<number>, period = 14): Float64Array {
     if (d < 0) l -= d;
     else g += d;
   }
-  if (n <= period) return out;
+  if (n <= period) return res;
   g /= period;
   l /= period;
-  out[period] = rsiOf(g, l);
+  res[period] = rsiOf(g, l);
   const m = period - 1;
   for (let i = period + 1; i < n; i++) {
     const x = values[i]!;
@@ -137,7 +137,7 @@ export function rsi(values: ArrayLike<number>, period = 14): Float64Array {
     g /= period;
     l /= period;
     const t = g + l;
-    out[i] = t !== 0 ? 100 * (g / t) : 50;
+    res[i] = t !== 0 ? 100 * (g / t) : 50;
   }
-  return out;
+  return res;
 }

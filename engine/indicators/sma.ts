@@ -73,11 +73,11 @@ export class Sma implements StreamingIndicator {
   }
 }
 
-/** Batch SMA: Float64Array aligned to `values`, NaN before index `period - 1`. */
-export function sma(values: ArrayLike<number>, period = 20): Float64Array {
+/** Batch SMA: Float64Array aligned to `values`, NaN before index `period - 1`. `out`: optional buffer (length = input length) to write into instead of allocating. */
+export function sma(values: ArrayLike<number>, period = 20, out?: Float64Array): Float64Array {
   requireInt('SMA', 'period', period, 1);
   const n = values.length;
-  const out = outputArray(n, period - 1);
+  const res = outputArray('SMA', n, period - 1, out);
   let sum = 0;
   const lead = Math.min(period - 1, n);
   for (let i = 0; i < lead; i++) {
@@ -89,8 +89,8 @@ export function sma(values: ArrayLike<number>, period = 20): Float64Array {
     const x = values[i]!;
     if (x - x !== 0) throw invalidInput('SMA', 'value', x);
     const total = sum + x;
-    out[i] = total / period;
+    res[i] = total / period;
     sum = total - values[i - period + 1]!;
   }
-  return out;
+  return res;
 }

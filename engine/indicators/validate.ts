@@ -43,7 +43,15 @@ export function requireSameLength(indicator: string, length: number, ...series: 
   }
 }
 
-/** A batch output of `n` elements whose first `lead` (warm-up) elements are NaN; the rest are written by the caller. */
-export function outputArray(n: number, lead: number): Float64Array {
-  return new Float64Array(n).fill(NaN, 0, Math.min(Math.max(lead, 0), n));
+/**
+ * A batch output of `n` elements whose first `lead` (warm-up) elements are NaN; the caller writes the
+ * rest. With `out` (a caller's buffer to reuse, which saves allocating and page-faulting a new array on
+ * every call) that buffer is used instead; it must have exactly `n` elements.
+ */
+export function outputArray(indicator: string, n: number, lead: number, out?: Float64Array): Float64Array {
+  if (out === undefined) out = new Float64Array(n);
+  else if (out.length !== n) {
+    throw new EngineError(INVALID_INPUT, `${indicator}: output buffer has ${out.length} elements, input has ${n}`, { indicator });
+  }
+  return out.fill(NaN, 0, Math.min(Math.max(lead, 0), n));
 }

@@ -1,7 +1,7 @@
 import { EngineError } from '../core/errors';
 import { DAY_MS } from '../core/time';
 import type { StreamingIndicator } from './types';
-import { INVALID_INPUT, invalidInput, requireSameLength } from './validate';
+import { INVALID_INPUT, invalidInput, outputArray, requireSameLength } from './validate';
 
 /**
  * Session-anchored volume-weighted average price: Σ(typical × volume) / Σ volume over the bars of the
@@ -108,7 +108,7 @@ function check(high: number, low: number, close: number, volume: number, ts: num
 
 /**
  * Batch VWAP aligned to the bars. With `ts` (bar open times, epoch ms) each UTC day is a session;
- * without it the whole series is one session.
+ * without it the whole series is one session. `out`: optional buffer (length = input length) to write into instead of allocating
  */
 export function vwap(
   high: ArrayLike<number>,
@@ -116,11 +116,12 @@ export function vwap(
   close: ArrayLike<number>,
   volume: ArrayLike<number>,
   ts?: ArrayLike<number>,
+  out?: Float64Array,
 ): Float64Array {
   const n = close.length;
   requireSameLength('VWAP', n, high, low, volume);
   if (ts !== undefined) requireSameLength('VWAP', n, ts);
-  const out = new Float64Array(n);
+  const res = outputArray('VWAP', n, 0, out);
   let pv = 0;
   let vol = 0;
   let day = NaN;
@@ -141,7 +142,7 @@ export function vwap(
     }
     pv += ((h + l + c) / 3) * v;
     vol += v;
-    out[i] = vol > 0 ? pv / vol : NaN;
+    res[i] = vol > 0 ? pv / vol : NaN;
   }
-  return out;
+  return res;
 }

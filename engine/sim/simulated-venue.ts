@@ -6,7 +6,8 @@
  *
  * Conventions (see also the model files):
  * - Ids are deterministic: venue order ids `V-1, V-2, ...` (accepted orders only), trade ids `T-1, ...`.
- *   Every event's tsEvent is `clock.now()`.
+ *   Events from matching (fills, expiries, OCO and IOC cancels) carry the time of the market data that
+ *   caused them (a bar's open time, a quote's time); every other event's tsEvent is `clock.now()`.
  * - Eligibility. An order is matched against a bar or quote only when (a) it was accepted (or last
  *   modified) before that bar/quote began processing, and (b) the bar/quote's `ts >= acceptTs +
  *   latency`. So bracket children submitted while bar N is processed (the entry filled at N's open)
@@ -148,6 +149,8 @@ export class SimulatedVenue implements ExecutionClient {
   private submitSeq = 0;
   private dataSeq = 0;
   private matching = false;
+  /** Time of the bar or quote being matched, null outside matching. */
+  private marketTs: EpochMs | null = null;
 
   constructor(opts: SimulatedVenueOptions) {
     this.venue = opts.venue ?? 'SIM';
@@ -189,7 +192,7 @@ export class SimulatedVenue implements ExecutionClient {
     this.requireSink();
     const id = order.clientOrderId;
     const reject = (reason: string, text: string): void =>
-      this.emit({ type: 'OrderRejected', tsEvent: this.clock.now(), clientOrderId: id, code: `venue.rejected.${reason}`, reason: text });
+      this.emit({ type: 'OrderRejected', tsEvent: this.eventTs(), clientOrderId: id, code: `venue.rejected.${reason}`, reason: text });
     if (this.seen.has(id)) return reject('duplicate_order', `client order id ${id} was already submitted`);
     this.seen.add(id);
     const now = this.clock.now();
@@ -268,7 +271,7 @@ export class SimulatedVenue implements ExecutionClient {
     if (!o) {
       this.emit({
         type: 'OrderCancelRejected',
-        tsEvent: this.clock.now(),
+        tsEvent: this.eventTs(),
         clientOrderId: order.clientOrderId,
         code: 'venue.cancel_rejected.not_working',
         reason: `order ${order.clientOrderId} is not working at the venue`,
@@ -282,7 +285,7 @@ export class SimulatedVenue implements ExecutionClient {
     this.requireSink();
     const id = order.clientOrderId;
     const refuse = (reason: string, text: string): void =>
-      this.emit({ type: 'OrderCancelRejected', tsEvent: this.clock.now(), clientOrderId: id, code: `venue.modify_rejected.${reason}`, reason: text });
+      this.emit({ type: 'OrderCancelRejected', tsEvent: this.eventTs(), clientOrderId: id, code: `venue.modify_rejected.${reason}`, reason: text });
     const o = this.live.get(id);
     if (!o) return refuse('not_working', `order ${id} is not working at the venue`);
     if (changes.qty === undefined && changes.price === undefined && changes.triggerPrice === undefined) {
@@ -319,13 +322,14 @@ export class SimulatedVenue implements ExecutionClient {
     o.triggerPrice = triggerPrice;
     o.stamp = this.dataSeq;
     o.exposed = false;
-    this.emit({ type: 'OrderUpdated', tsEvent: this.clock.now(), clientOrderId: id, qty, price, triggerPrice });
+    this.emit({ type: 'OrderUpdated', tsEvent: this.eventTs(), clientOrderId: id, qty, price, triggerPrice });
   }
 
   // ---------------------------------------------------------------- market data
 
   onBar(bar: Bar): void {
     const seq = this.beginMarketData();
+    this.marketTs = bar.ts;
     try {
       const book = this.books.get(bar.instrumentId);
       if (!book || book.size === 0) return;
@@ -345,11 +349,13 @@ export class SimulatedVenue implements ExecutionClient {
       }
     } finally {
       this.matching = false;
+      this.marketTs = null;
     }
   }
 
   onQuote(quote: Quote): void {
     const seq = this.beginMarketData();
+    this.marketTs = quote.ts;
     try {
       const book = this.books.get(quote.instrumentId);
       if (!book || book.size === 0) return;
@@ -368,7 +374,12 @@ export class SimulatedVenue implements ExecutionClient {
       }
     } finally {
       this.matching = false;
+      this.marketTs = null;
     }
+  }
+
+  private eventTs(): EpochMs {
+    return this.marketTs ?? this.clock.now();
   }
 
   private beginMarketData(): number {
@@ -385,7 +396,7 @@ export class SimulatedVenue implements ExecutionClient {
       const due = (o.tif === 'DAY' && day > utcDayStart(o.acceptTs)) || (o.tif === 'GTD' && o.expireTs !== null && ts >= o.expireTs);
       if (!due) continue;
       this.retire(o, 'EXPIRED');
-      this.emit({ type: 'OrderExpired', tsEvent: this.clock.now(), clientOrderId: o.clientOrderId });
+      this.emit({ type: 'OrderExpired', tsEvent: this.eventTs(), clientOrderId: o.clientOrderId });
     }
   }
 
@@ -439,26 +450,26 @@ export class SimulatedVenue implements ExecutionClient {
    * clamping on bars) and returns the units filled.
    */
   private execute(o: SimOrder, inst: Instrument, wanted: number, ref: number, t: OhlcTicks, clamp: boolean, liquidity: Liquidity): number {
-    let qty = wanted;
-    let trimTo: number | null = null;
+    const leaves = o.qty - o.filledQty;
+    /** What the order may still trade: its leaves, or for reduce-only at most the position. */
+    let target = leaves;
     if (o.reduceOnly) {
       const reducible = reducibleBy(o.side, this.position(o.instrumentId));
       if (reducible === 0) {
         this.cancelOrder(o, 'reduce_only');
         return 0;
       }
-      if (qty > reducible) {
-        qty = reducible;
-        trimTo = o.filledQty + reducible;
-      }
+      target = Math.min(leaves, reducible);
     }
-    if (o.tif === 'FOK' && qty < (trimTo ?? o.qty) - o.filledQty) return 0; // canceled 'fok' by endImmediate
+    let qty = Math.min(wanted, target);
+    if (o.tif === 'FOK' && qty < target) return 0; // canceled 'fok' by endImmediate
     if (qty <= 0) return 0;
-    if (trimTo !== null) {
-      // The fill would flip the position: the order is cut to what closes it, and that fill completes it.
+    if (target < leaves && qty === target) {
+      // This fill closes the position and more would flip it: the order is cut to what closes it, and
+      // the fill completes it.
       const stamp = o.stamp;
-      o.qty = trimTo;
-      this.emit({ type: 'OrderUpdated', tsEvent: this.clock.now(), clientOrderId: o.clientOrderId, qty: o.qty, price: o.price, triggerPrice: o.triggerPrice });
+      o.qty = o.filledQty + target;
+      this.emit({ type: 'OrderUpdated', tsEvent: this.eventTs(), clientOrderId: o.clientOrderId, qty: o.qty, price: o.price, triggerPrice: o.triggerPrice });
       if (o.state !== 'WORKING' || o.stamp !== stamp) return 0; // canceled or modified by the sink meanwhile
       qty = Math.min(qty, o.qty - o.filledQty);
     }
@@ -484,7 +495,7 @@ export class SimulatedVenue implements ExecutionClient {
     if (leaves === 0) this.retire(o, 'FILLED');
     this.emit({
       type: 'OrderFilled',
-      tsEvent: this.clock.now(),
+      tsEvent: this.eventTs(),
       clientOrderId: o.clientOrderId,
       venueOrderId: o.venueOrderId,
       tradeId: `T-${++this.tradeNo}`,
@@ -515,7 +526,7 @@ export class SimulatedVenue implements ExecutionClient {
       const qty = m.filledQty + leaves;
       if (qty >= m.qty) continue;
       m.qty = qty;
-      this.emit({ type: 'OrderUpdated', tsEvent: this.clock.now(), clientOrderId: m.clientOrderId, qty, price: m.price, triggerPrice: m.triggerPrice });
+      this.emit({ type: 'OrderUpdated', tsEvent: this.eventTs(), clientOrderId: m.clientOrderId, qty, price: m.price, triggerPrice: m.triggerPrice });
     }
   }
 
@@ -526,7 +537,7 @@ export class SimulatedVenue implements ExecutionClient {
 
   private cancelOrder(o: SimOrder, reason: string): void {
     this.retire(o, 'CANCELED');
-    this.emit({ type: 'OrderCanceled', tsEvent: this.clock.now(), clientOrderId: o.clientOrderId, reason });
+    this.emit({ type: 'OrderCanceled', tsEvent: this.eventTs(), clientOrderId: o.clientOrderId, reason });
   }
 
   /** Takes `o` out of every working set (before its final event goes out). */

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../engine/core/errors';
 import { RESOLUTIONS } from '../../../engine/core/time';
@@ -293,6 +294,40 @@ describe('parseBarsCsv: cleaning and the report', () => {
     expect(report.issuesOmitted).toBe(40);
     expect(issueCount(report, 'unparsable_timestamp')).toBe(50);
     expect(renderLoadReport(report)).toContain('… 40 more issues');
+  });
+});
+
+describe('parseBarsCsv: robustness (property)', () => {
+  const cell = fc.oneof(
+    fc.constantFrom('1', '2.5', '-1', '0', '', 'NaN', 'abc', '1e3', ' 3 ', '"4"', '1.2.3', '99999999999999999999'),
+    fc.double({ min: 0.0001, max: 1e6, noNaN: true }).map(String),
+  );
+  const stamp = fc.oneof(
+    fc.integer({ min: 0, max: 200 }).map((k) => new Date(Date.UTC(2024, 0, 1) + k * M15).toISOString().slice(0, 19).replace('T', ' ')),
+    fc.constantFrom('2024-02-30 00:00:00', 'x', '', '1704067200'),
+  );
+  const row = fc.tuple(stamp, fc.array(cell, { minLength: 3, maxLength: 7 })).map(([ts, cells]) => [ts, ...cells].join(','));
+
+  it('never throws for bad rows; every row is loaded, rejected or outside the range; output is sorted and unique', () => {
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 40 }), fc.constantFrom('\n', '\r\n'), fc.double({ min: 0, max: 0.1, noNaN: true }), (rows, eol, tol) => {
+        const text = ['timestamp,open,high,low,close,volume', ...rows].join(eol);
+        if (rows.length === 0) return;
+        const { bars, report } = parseBarsCsv(text, { ...opts, repairRangeTolerance: tol, from: t('2024-01-01 00:30:00') });
+        expect(report.rowsRead).toBe(report.rowsLoaded + report.rowsRejected + report.rowsOutsideRange);
+        expect(report.rowsLoaded).toBe(bars.length);
+        const rejectedIssues = report.issues.filter((i) => i.action === 'rejected').length;
+        expect(rejectedIssues).toBe(report.rowsRejected);
+        for (let i = 1; i < bars.length; i++) expect(bars[i]!.ts).toBeGreaterThan(bars[i - 1]!.ts);
+        for (const b of bars) {
+          expect(b.low).toBeGreaterThan(0);
+          expect(b.high).toBeGreaterThanOrEqual(Math.max(b.open, b.close));
+          expect(b.low).toBeLessThanOrEqual(Math.min(b.open, b.close));
+          expect(b.volume).toBeGreaterThanOrEqual(0);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -25,7 +25,8 @@ describe('SimulatedVenue: market orders', () => {
       slippage: 0,
       liquidity: 'TAKER',
       leavesQty: 0,
-      tsEvent: T0 + BAR_MS,
+      // stamped with the open time of the bar whose open price it took, not the clock (at the close)
+      tsEvent: T0,
     });
     expect(h.order(id).status).toBe('FILLED');
     expect(h.venue.position('AAPL')).toBe(100);
@@ -160,6 +161,21 @@ describe('SimulatedVenue: priority, OCO and the entry bar', () => {
     h.bar(100.2, 101.5, 100, 101);
     expect(h.fills(tp).map((f) => [f.lastPx, f.liquidity])).toEqual([[10100, 'MAKER']]);
     expect(h.of('OrderCanceled', sl)[0]?.reason).toBe('oco');
+  });
+
+  it('keeps the entry-bar rule when the clock stands at the bar open', () => {
+    const h = new Harness();
+    h.clockAtOpen = true;
+    const entry = h.submit({ side: 'BUY', type: 'MARKET', qty: 5 });
+    let sl = '';
+    h.onEvent = (e) => {
+      if (e.type === 'OrderFilled' && e.clientOrderId === entry) sl = h.submit({ side: 'SELL', type: 'STOP', qty: 5, triggerPrice: 9900, reduceOnly: true });
+    };
+    h.bar(100, 101, 98, 100);
+    expect(h.of('OrderAccepted', sl)[0]?.tsEvent).toBe(T0);
+    expect(h.fills(sl)).toHaveLength(0);
+    h.bar(99, 99.5, 98.5, 99);
+    expect(h.fills(sl).map((f) => f.lastPx)).toEqual([9900]);
   });
 
   it('fills a gap through the stop at the open', () => {

@@ -48,6 +48,11 @@ export class Harness {
   /** Bar that was being processed for each event (null outside bar processing). */
   readonly eventBars: (Bar | null)[] = [];
   nextTs: number;
+  /**
+   * Where the clock stands while a bar is processed: at its close (default, as the kernel runs) or
+   * at its open (a kernel that does so must still not fill orders placed on a bar on that bar).
+   */
+  clockAtOpen = false;
   private seq = 0;
   private orderNo = 0;
 
@@ -143,7 +148,7 @@ export class Harness {
   }
 
   feed(bar: Bar): void {
-    this.clock.advanceTo(Math.max(this.clock.now(), bar.ts + bar.durationMs));
+    this.clock.advanceTo(Math.max(this.clock.now(), this.clockAtOpen ? bar.ts : bar.ts + bar.durationMs));
     this.nextTs = Math.max(this.nextTs, bar.ts + bar.durationMs);
     this.currentBar = bar;
     try {

@@ -274,6 +274,22 @@ describe('SimulatedVenue: reduce-only', () => {
     expect(h.venue.position('AAPL')).toBe(0);
   });
 
+  it('applies FOK to the trimmed quantity of a reduce-only order', () => {
+    const h = new Harness({ fillModel: new VolumeParticipationFillModel({ fraction: 0.1 }) });
+    h.submit({ side: 'BUY', type: 'MARKET', qty: 100 });
+    h.bar(100, 101, 99, 100, { volume: 10_000 });
+    // Trimmed to 100, but only 50 can trade on this bar: nothing fills, canceled 'fok', no trim event.
+    const a = h.submit({ side: 'SELL', type: 'MARKET', qty: 150, reduceOnly: true, tif: 'FOK' });
+    let from = h.events.length;
+    h.bar(100, 101, 99, 100, { volume: 500 });
+    expect(h.trail(from)).toEqual([`OrderCanceled:${a}:fok`]);
+    const b = h.submit({ side: 'SELL', type: 'MARKET', qty: 150, reduceOnly: true, tif: 'FOK' });
+    from = h.events.length;
+    h.bar(100, 101, 99, 100, { volume: 1000 });
+    expect(h.trail(from)).toEqual([`OrderUpdated:${b}:100`, `OrderFilled:${b}:100@10000`]);
+    expect(h.order(b).status).toBe('FILLED');
+  });
+
   it('lets a reduce-only order reduce a short position', () => {
     const h = new Harness();
     h.submit({ side: 'SELL', type: 'MARKET', qty: 30 });

@@ -73,7 +73,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
   const sample = (ts: number) => {
     engine.endOfTimestamp(ts);
     samples++;
-    if (engine.portfolio.openPositions().length > 0) barsInMarket++;
+    if (engine.portfolio.openPositionCount() > 0) barsInMarket++;
   };
   for (let i = 0; i < n; i++) {
     const bar = bars[i]!;

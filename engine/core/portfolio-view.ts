@@ -25,7 +25,10 @@ export interface PortfolioView {
   /** Cash + unrealized P&L of open positions at the last marks. */
   equity(): Money;
   position(instrumentId: string): PositionView | undefined;
+  /** Signed quantity held (0 when flat), without allocating a view. */
+  positionQty(instrumentId: string): number;
   openPositions(): readonly PositionView[];
+  openPositionCount(): number;
   /** Sum of |market value| of open positions, account currency. */
   grossExposure(): Money;
   /** Margin used by open positions, account currency. */

@@ -36,7 +36,7 @@ export class IntentExecutor {
   private target(strategyId: string, intent: TargetIntent): SubmitResult[] {
     const { cache, portfolio, orders } = this.o;
     const id = intent.instrumentId;
-    const pos = portfolio.position(id)?.qty ?? 0;
+    const pos = portfolio.positionQty(id);
     const working = cache.openOrders(id);
     const out: SubmitResult[] = [];
     const want = intent.direction;

@@ -38,9 +38,7 @@ export class BollingerBands implements StreamingIndicator {
   private m2Before = 0;
   private scale2Before = 0;
   private sinceSyncBefore = 0;
-  private upperOut = NaN;
   private middleOut = NaN;
-  private lowerOut = NaN;
   private sdOut = NaN;
 
   constructor(period = 20, multiplier = 2) {
@@ -64,13 +62,13 @@ export class BollingerBands implements StreamingIndicator {
     return this.middleOut;
   }
   get upper(): number {
-    return this.upperOut;
+    return this.middleOut + this.multiplier * this.sdOut;
   }
   get middle(): number {
     return this.middleOut;
   }
   get lower(): number {
-    return this.lowerOut;
+    return this.middleOut - this.multiplier * this.sdOut;
   }
   /** The population standard deviation of the window (the half-width of the bands is `multiplier × stdDev`). */
   get stdDev(): number {
@@ -120,9 +118,7 @@ export class BollingerBands implements StreamingIndicator {
     this.m2Before = 0;
     this.scale2Before = 0;
     this.sinceSyncBefore = 0;
-    this.upperOut = NaN;
     this.middleOut = NaN;
-    this.lowerOut = NaN;
     this.sdOut = NaN;
   }
 
@@ -155,12 +151,8 @@ export class BollingerBands implements StreamingIndicator {
     }
     const mean = this.anchor + this.offset;
     const m2 = this.m2;
-    const sd = m2 > 0 ? Math.sqrt(m2 * this.invPeriod) : 0;
-    const w = this.multiplier * sd;
-    this.sdOut = sd;
+    this.sdOut = m2 > 0 ? Math.sqrt(m2 * this.invPeriod) : 0;
     this.middleOut = mean;
-    this.upperOut = mean + w;
-    this.lowerOut = mean - w;
   }
 }
 

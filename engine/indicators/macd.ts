@@ -31,7 +31,6 @@ export class Macd implements StreamingIndicator {
   private sigBefore = 0;
   private macdOut = NaN;
   private signalOut = NaN;
-  private histOut = NaN;
 
   constructor(fastPeriod = 12, slowPeriod = 26, signalPeriod = 9) {
     const p = validateMacd(fastPeriod, slowPeriod, signalPeriod);
@@ -61,7 +60,7 @@ export class Macd implements StreamingIndicator {
     return this.signalOut;
   }
   get histogram(): number {
-    return this.histOut;
+    return this.macdOut - this.signalOut;
   }
 
   add(x: number): void {
@@ -92,7 +91,6 @@ export class Macd implements StreamingIndicator {
     this.sigBefore = 0;
     this.macdOut = NaN;
     this.signalOut = NaN;
-    this.histOut = NaN;
   }
 
   private step(x: number): void {
@@ -121,13 +119,11 @@ export class Macd implements StreamingIndicator {
       this.sig = g;
       this.macdOut = m;
       this.signalOut = g;
-      this.histOut = m - g;
     } else if (n === w) {
       const g = (this.sig + m) / this.signalPeriod;
       this.sig = g;
       this.macdOut = m;
       this.signalOut = g;
-      this.histOut = m - g;
     } else {
       this.sig += m;
     }

@@ -444,6 +444,10 @@ export class Portfolio implements PortfolioView {
     return st !== undefined && st.qty !== 0 ? toView(st) : undefined;
   }
 
+  positionQty(instrumentId: string): number {
+    return this.states.get(instrumentId)?.qty ?? 0;
+  }
+
   /** Open positions ordered by instrument id. */
   openPositions(): readonly PositionView[] {
     return this.sortedOpen().map(toView);

@@ -55,10 +55,10 @@ export class RiskEngine {
 
   /** Whether `order` only reduces the current position of its instrument. */
   isReducing(order: Readonly<Order>): boolean {
-    const pos = this.deps.portfolio.position(order.instrumentId);
-    if (!pos || pos.qty === 0) return false;
-    const opposite = order.side === 'BUY' ? pos.qty < 0 : pos.qty > 0;
-    return opposite && order.qty <= Math.abs(pos.qty);
+    const qty = this.deps.portfolio.positionQty(order.instrumentId);
+    if (qty === 0) return false;
+    const opposite = order.side === 'BUY' ? qty < 0 : qty > 0;
+    return opposite && order.qty <= Math.abs(qty);
   }
 
   check(order: Readonly<Order>): RiskDecision {
@@ -81,8 +81,7 @@ export class RiskEngine {
     if (sl?.maxTradesPerDay != null && (this.entriesToday.get(order.strategyId) ?? 0) >= sl.maxTradesPerDay) {
       return deny('risk.max_trades_per_day', `${sl.maxTradesPerDay} entries today already`);
     }
-    const pos = this.deps.portfolio.position(order.instrumentId);
-    const opensNew = !pos || pos.qty === 0;
+    const opensNew = this.deps.portfolio.positionQty(order.instrumentId) === 0;
     if (opensNew && this.limits.maxOpenPositions != null && this.openSlots(null) >= this.limits.maxOpenPositions) {
       return deny('risk.max_open_positions', `${this.limits.maxOpenPositions} positions are open or pending`);
     }
@@ -126,23 +125,22 @@ export class RiskEngine {
     }
   }
 
-  /** Open positions plus working entries on instruments without a position (of one strategy, or all). */
+  /**
+   * Open positions plus working entries on instruments without a position: account-wide, or of one
+   * strategy (positions it opened, by `setOwner`).
+   */
   private openSlots(strategyId: string | null): number {
-    const held = new Set<string>();
-    for (const p of this.deps.portfolio.openPositions()) {
-      if (strategyId === null) held.add(p.instrumentId);
+    const { portfolio, cache } = this.deps;
+    let n = 0;
+    if (strategyId === null) n = portfolio.openPositionCount();
+    else for (const [inst, owner] of this.owner) if (owner === strategyId && portfolio.positionQty(inst) !== 0) n++;
+    let pendingOn: Set<string> | null = null;
+    for (const o of cache.openOrders()) {
+      if (o.role !== 'ENTRY' || (strategyId !== null && o.strategyId !== strategyId)) continue;
+      if (portfolio.positionQty(o.instrumentId) !== 0) continue;
+      (pendingOn ??= new Set()).add(o.instrumentId);
     }
-    for (const o of this.deps.cache.openOrders()) {
-      if (o.role !== 'ENTRY') continue;
-      if (strategyId !== null && o.strategyId !== strategyId) continue;
-      held.add(o.instrumentId);
-    }
-    if (strategyId !== null) {
-      for (const p of this.deps.portfolio.openPositions()) {
-        if (this.ownedBy(p.instrumentId, strategyId)) held.add(p.instrumentId);
-      }
-    }
-    return held.size;
+    return n + (pendingOn?.size ?? 0);
   }
 
   private readonly owner = new Map<string, string>();

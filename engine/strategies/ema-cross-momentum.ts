@@ -95,8 +95,8 @@ class EmaCrossMomentum implements Strategy {
     if (crossUp || crossDown) {
       s.armed = crossUp ? this.p.confirm_bars : this.p.allow_short ? -this.p.confirm_bars : 0;
       // The opposite cross ends a position held the other way.
-      const pos = this.ctx.portfolio.position(bar.instrumentId);
-      if (pos && (crossUp ? pos.qty < 0 : pos.qty > 0)) this.emit(bar.instrumentId, 'FLAT', `ema short/mid cross ${crossUp ? 'up' : 'down'}`);
+      const pos = this.ctx.portfolio.positionQty(bar.instrumentId);
+      if (crossUp ? pos < 0 : pos > 0) this.emit(bar.instrumentId, 'FLAT', `ema short/mid cross ${crossUp ? 'up' : 'down'}`);
     }
     if (s.armed === 0) return;
 

@@ -58,8 +58,8 @@ export function handLoop(bars: readonly Bar[], symbols: readonly string[]): numb
     }
     const c = b.close;
     const m = ++count[k]!;
-    if (m <= 8) sum8[k] += c;
-    if (m <= 21) sum21[k] += c;
+    if (m <= 8) sum8[k] = sum8[k]! + c;
+    if (m <= 21) sum21[k] = sum21[k]! + c;
     fast[k] = m < 8 ? NaN : m === 8 ? sum8[k]! / 8 : (c - fast[k]!) * a8 + fast[k]!;
     slow[k] = m < 21 ? NaN : m === 21 ? sum21[k]! / 21 : (c - slow[k]!) * a21 + slow[k]!;
     if (m < 21) continue;

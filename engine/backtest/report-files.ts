@@ -9,6 +9,7 @@ import { ticksToPrice, unitsToQty } from '../core/instrument';
 import { avgFillTicks, type Order } from '../core/order';
 import { isoUtc } from '../core/time';
 import type { Metrics } from '../portfolio/metrics';
+import type { BacktestResult } from './run-backtest';
 import type { EquityCurve, TradeRecord } from '../portfolio/types';
 
 /** A float as fixed decimals with trailing zeros trimmed (keeping `minDecimals`). */
@@ -141,4 +142,15 @@ export function equityCsv(curve: EquityCurve, startingCash: number): string {
 /** metrics.json: the run description and the statistics, keys in a fixed order. */
 export function metricsJson(run: Record<string, unknown>, metrics: Metrics): string {
   return JSON.stringify({ run, metrics }, null, 2) + '\n';
+}
+
+/** Every output file of a backtest by name, as written by the CLI. */
+export function backtestFiles(result: BacktestResult, run: Record<string, unknown>, startingCash: number): Record<string, string> {
+  const cache = result.engine.kernel.cache;
+  return {
+    'trades.csv': tradesCsv(result.trades, cache),
+    'orders.csv': ordersCsv(result.orders, cache, result.orderReasons),
+    'equity.csv': equityCsv(result.equity, startingCash),
+    'metrics.json': metricsJson(run, result.metrics),
+  };
 }

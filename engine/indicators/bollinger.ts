@@ -151,7 +151,9 @@ export class BollingerBands implements StreamingIndicator {
     }
     const mean = this.anchor + this.offset;
     const m2 = this.m2;
-    this.sdOut = m2 > 0 ? Math.sqrt(m2 * this.invPeriod) : 0;
+    // (separate stores: a ternary merging a double with a constant would be boxed by V8, i.e. allocate)
+    if (m2 > 0) this.sdOut = Math.sqrt(m2 * this.invPeriod);
+    else this.sdOut = 0;
     this.middleOut = mean;
   }
 }

@@ -137,7 +137,10 @@ export class Correlation implements StreamingIndicator {
       s.sx2 = s.vx / p;
       s.sy2 = s.vy / p;
     }
-    this.out = pearson(s.cxy, s.vx, s.vy, s.kx + s.dx, s.ky + s.dy, p);
+    // (separate stores: a double merged with a constant before a field store would be boxed by V8,
+    // i.e. allocate on every update)
+    if (isFlat(s.vx, s.vy, s.kx + s.dx, s.ky + s.dy, p)) this.out = NaN;
+    else this.out = clampedR(s.cxy, s.vx, s.vy);
   }
 }
 
@@ -168,11 +171,14 @@ class Moments2 {
   }
 }
 
-/** r = cxy / sqrt(vx·vy), clamped to [-1, 1]; NaN when either series is constant over the window. */
-function pearson(cxy: number, vx: number, vy: number, mx: number, my: number, p: number): number {
-  if (vx <= p * mx * mx * ZERO_VARIANCE || vy <= p * my * my * ZERO_VARIANCE) return NaN;
-  const r = cxy / Math.sqrt(vx * vy);
-  return r > 1 ? 1 : r < -1 ? -1 : r;
+/** Either series constant over the window (its M2 is rounding noise): no correlation. */
+function isFlat(vx: number, vy: number, mx: number, my: number, p: number): boolean {
+  return vx <= p * mx * mx * ZERO_VARIANCE || vy <= p * my * my * ZERO_VARIANCE;
+}
+
+/** r = cxy / sqrt(vx·vy), clamped to [-1, 1] against rounding. */
+function clampedR(cxy: number, vx: number, vy: number): number {
+  return Math.min(Math.max(cxy / Math.sqrt(vx * vy), -1), 1);
 }
 
 function check(x: number, y: number): void {
@@ -233,7 +239,7 @@ export function correlation(x: ArrayLike<number>, y: ArrayLike<number>, period =
       sx2 = vx / period;
       sy2 = vy / period;
     }
-    res[i] = pearson(cxy, vx, vy, kx + dx, ky + dy, period);
+    res[i] = isFlat(vx, vy, kx + dx, ky + dy, period) ? NaN : clampedR(cxy, vx, vy);
   }
   return res;
 }

@@ -39,7 +39,7 @@ export class Roc implements StreamingIndicator {
     this.ring[h] = x;
     this.head = h + 1 === this.period ? 0 : h + 1;
     this.n++;
-    if (this.n > this.period) this.out = rocOf(x, this.base);
+    if (this.n > this.period) this.setOut(x);
   }
 
   replace(x: number): void {
@@ -47,7 +47,7 @@ export class Roc implements StreamingIndicator {
     if (x - x !== 0) throw invalidInput('ROC', 'value', x);
     const h = this.head;
     this.ring[h === 0 ? this.period - 1 : h - 1] = x;
-    if (this.n > this.period) this.out = rocOf(x, this.base);
+    if (this.n > this.period) this.setOut(x);
   }
 
   reset(): void {
@@ -57,10 +57,14 @@ export class Roc implements StreamingIndicator {
     this.base = 0;
     this.out = NaN;
   }
-}
 
-function rocOf(x: number, base: number): number {
-  return base !== 0 ? (x / base - 1) * 100 : NaN;
+  // Separate stores rather than `this.out = cond ? a : NaN`: V8 boxes a double merged with a constant
+  // before a field store, which would allocate on every update.
+  private setOut(x: number): void {
+    const base = this.base;
+    if (base !== 0) this.out = (x / base - 1) * 100;
+    else this.out = NaN;
+  }
 }
 
 /** Batch ROC: Float64Array aligned to `values`, NaN before index `period`. `out`: optional buffer (length = input length) to write into instead of allocating. */

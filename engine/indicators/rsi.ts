@@ -79,7 +79,7 @@ export class Rsi implements StreamingIndicator {
       l /= p;
       this.gain = g;
       this.loss = l;
-      this.out = rsiOf(g, l);
+      this.setOut(g, l);
     } else if (n === 1) {
       return;
     } else {
@@ -90,16 +90,20 @@ export class Rsi implements StreamingIndicator {
         const l = this.loss / p;
         this.gain = g;
         this.loss = l;
-        this.out = rsiOf(g, l);
+        this.setOut(g, l);
       }
     }
   }
+
+  // Separate stores rather than `this.out = cond ? a : 50`: V8 boxes a double merged with a constant
+  // before a field store, which would allocate on every update.
+  private setOut(gain: number, loss: number): void {
+    const t = gain + loss;
+    if (t !== 0) this.out = 100 * (gain / t);
+    else this.out = 50;
+  }
 }
 
-function rsiOf(gain: number, loss: number): number {
-  const t = gain + loss;
-  return t !== 0 ? 100 * (gain / t) : 50;
-}
 
 /** Batch RSI: Float64Array aligned to `values`, NaN before index `period`. `out`: optional buffer (length = input length) to write into instead of allocating. */
 export function rsi(values: ArrayLike<number>, period = 14, out?: Float64Array): Float64Array {
@@ -123,7 +127,8 @@ export function rsi(values: ArrayLike<number>, period = 14, out?: Float64Array):
   if (n <= period) return res;
   g /= period;
   l /= period;
-  res[period] = rsiOf(g, l);
+  const t0 = g + l;
+  res[period] = t0 !== 0 ? 100 * (g / t0) : 50;
   const m = period - 1;
   for (let i = period + 1; i < n; i++) {
     const x = values[i]!;

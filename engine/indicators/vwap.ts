@@ -93,7 +93,9 @@ export class Vwap implements StreamingIndicator {
     }
     this.pv += ((high + low + close) / 3) * volume;
     this.vol += volume;
-    this.out = this.vol > 0 ? this.pv / this.vol : NaN;
+    // (separate stores: a ternary merging a double with a constant would be boxed by V8, i.e. allocate)
+    if (this.vol > 0) this.out = this.pv / this.vol;
+    else this.out = NaN;
   }
 }
 

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { EngineError } from '../../core/errors';
 import { isoUtc, parseResolution } from '../../core/time';
-import { equityCsv, metricsJson, ordersCsv, tradesCsv } from '../../backtest/report-files';
+import { backtestFiles } from '../../backtest/report-files';
 import { runBacktest } from '../../backtest/run-backtest';
 import { renderLoadReports } from '../../data/load-report';
 import { formatMetricsTable } from '../../portfolio/metrics';
@@ -128,7 +128,6 @@ async function main(argv: string[]): Promise<void> {
 
   const out = resolve(o.out);
   await mkdir(out, { recursive: true });
-  const cache = result.engine.kernel.cache;
   const runInfo = {
     strategy: s.name,
     params: s.params,
@@ -143,12 +142,8 @@ async function main(argv: string[]): Promise<void> {
     rejected_rows: data.reports.reduce((n, r) => n + r.rowsRejected, 0),
     repaired_rows: data.reports.reduce((n, r) => n + r.rowsRepaired, 0),
   };
-  await Promise.all([
-    writeFile(join(out, 'trades.csv'), tradesCsv(result.trades, cache)),
-    writeFile(join(out, 'orders.csv'), ordersCsv(result.orders, cache, result.orderReasons)),
-    writeFile(join(out, 'equity.csv'), equityCsv(result.equity, Number(config.account.starting_cash))),
-    writeFile(join(out, 'metrics.json'), metricsJson(runInfo, result.metrics)),
-  ]);
+  const files = backtestFiles(result, runInfo, Number(config.account.starting_cash));
+  await Promise.all(Object.entries(files).map(([name, text]) => writeFile(join(out, name), text)));
   process.stdout.write(`wrote trades.csv (${result.trades.length} trades), orders.csv, equity.csv, metrics.json to ${out}\n`);
 }
 

@@ -53,7 +53,7 @@ describe('npm run backtest', () => {
   });
 
   const bad: [string, string[], number, RegExp][] = [
-    ['an unknown strategy', ['--strategy', 'nope'], 78, /^error \[config\.invalid\]: invalid configuration:\n  - strategy\.name: unknown strategy "nope" \(known: ema_cross, ema_cross_momentum\)/],
+    ['an unknown strategy', ['--strategy', 'nope'], 78, /^error \[config\.invalid\]: invalid configuration:\n {2}- strategy\.name: unknown strategy "nope" \(known: ema_cross, ema_cross_momentum\)/],
     ['an invalid parameter', ['--param', 'fast=30', '--param', 'slow=10'], 78, /^error \[config\.invalid\]: invalid configuration:\n {2}- strategy\.fast: fast must be shorter than slow/],
     ['a malformed --param', ['--param', 'fast'], 64, /^error \[usage\.bad_param\]/],
     ['a missing data folder', ['--data', '/nonexistent/dir'], 65, /^error \[data\.file_not_found\]/],

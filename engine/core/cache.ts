@@ -7,7 +7,7 @@ import type { Bar, Quote } from './bar';
 import { EngineError } from './errors';
 import type { EngineEvent } from './events';
 import type { Instrument } from './instrument';
-import { isTerminal, transition, type Order } from './order';
+import { cloneOrder, isTerminal, transition, type Order } from './order';
 import type { EpochMs } from './time';
 
 export interface CacheView {
@@ -124,7 +124,7 @@ export class Cache implements CacheView {
         if (this.orders.has(e.order.clientOrderId)) {
           throw new EngineError('order.duplicate_id', `client order id ${e.order.clientOrderId} is already used`);
         }
-        const o = { ...e.order };
+        const o = cloneOrder(e.order);
         this.orders.set(o.clientOrderId, o);
         this.open.set(o.clientOrderId, o);
         return;

@@ -146,3 +146,32 @@ export function oppositeSide(side: OrderSide): OrderSide {
 export function sideSign(side: OrderSide): 1 | -1 {
   return side === 'BUY' ? 1 : -1;
 }
+
+/** A copy of an order with the same field order (so every order shares one hidden class). */
+export function cloneOrder(o: Readonly<Order>): Order {
+  return {
+    clientOrderId: o.clientOrderId,
+    venueOrderId: o.venueOrderId,
+    strategyId: o.strategyId,
+    instrumentId: o.instrumentId,
+    side: o.side,
+    type: o.type,
+    qty: o.qty,
+    price: o.price,
+    triggerPrice: o.triggerPrice,
+    tif: o.tif,
+    expireTs: o.expireTs,
+    reduceOnly: o.reduceOnly,
+    role: o.role,
+    parentId: o.parentId,
+    ocoGroup: o.ocoGroup,
+    bracket: o.bracket,
+    tag: o.tag,
+    status: o.status,
+    statusBeforePending: o.statusBeforePending,
+    filledQty: o.filledQty,
+    fillCost: o.fillCost,
+    tsInit: o.tsInit,
+    tsLast: o.tsLast,
+  };
+}

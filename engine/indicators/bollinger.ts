@@ -1,4 +1,4 @@
-import { resyncInterval, ringM2, ringMean, ringOffset, sliceM2, sliceMean, sliceOffset, SMALL_VARIANCE_RATIO } from './moments';
+import { ANCHOR, M2, OFFSET, resyncInterval, ringMoments, sliceMoments, SMALL_VARIANCE_RATIO } from './moments';
 import type { StreamingIndicator } from './types';
 import { invalidInput, outputArray, requireInt, requireNumber } from './validate';
 
@@ -19,6 +19,8 @@ export class BollingerBands implements StreamingIndicator {
   readonly multiplier: number;
   readonly warmup: number;
   private readonly ring: Float64Array;
+  /** Where the exact recomputation writes anchor, offset and M2. */
+  private readonly exact = new Float64Array(3);
   private readonly resyncEvery: number;
   private readonly invPeriod: number;
   /** M2 below `guard · scale2` triggers an exact recomputation. */
@@ -141,13 +143,12 @@ export class BollingerBands implements StreamingIndicator {
     }
     if (exact) {
       if (this.sinceSync === this.resyncEvery) this.sinceSync = 0;
-      const k = ringMean(this.ring, this.head);
-      const d = ringOffset(this.ring, this.head, k);
-      const m2 = ringM2(this.ring, this.head, k, d);
-      this.anchor = k;
-      this.offset = d;
-      this.m2 = m2;
-      this.scale2 = m2 * this.invPeriod;
+      const e = this.exact;
+      ringMoments(this.ring, this.head, e);
+      this.anchor = e[ANCHOR]!;
+      this.offset = e[OFFSET]!;
+      this.m2 = e[M2]!;
+      this.scale2 = e[M2]! * this.invPeriod;
     }
     const mean = this.anchor + this.offset;
     const m2 = this.m2;
@@ -201,14 +202,15 @@ function fillBands(
   const resyncEvery = resyncInterval(period);
   const invPeriod = 1 / period;
   const guard = period * SMALL_VARIANCE_RATIO;
+  const e = new Float64Array(3);
   let i = period - 1;
   while (i < n) {
     const x0 = values[i]!;
     if (x0 - x0 !== 0) throw invalidInput('BB', 'value', x0);
-    let from = i - period + 1;
-    let anchor = sliceMean(values, from, period);
-    let offset = sliceOffset(values, from, period, anchor);
-    let m2 = sliceM2(values, from, period, anchor, offset);
+    sliceMoments(values, i - period + 1, period, e);
+    let anchor = e[ANCHOR]!;
+    let offset = e[OFFSET]!;
+    let m2 = e[M2]!;
     let scale2 = m2 * invPeriod;
     let mean = anchor + offset;
     let w = multiplier * (m2 > 0 ? Math.sqrt(m2 * invPeriod) : 0);
@@ -227,10 +229,10 @@ function fillBands(
       if (xk * xk > scale2) scale2 = xk * xk;
       offset = d;
       if (m2 < guard * scale2) {
-        from = i - period + 1;
-        anchor = sliceMean(values, from, period);
-        offset = sliceOffset(values, from, period, anchor);
-        m2 = sliceM2(values, from, period, anchor, offset);
+        sliceMoments(values, i - period + 1, period, e);
+        anchor = e[ANCHOR]!;
+        offset = e[OFFSET]!;
+        m2 = e[M2]!;
         scale2 = m2 * invPeriod;
       }
       mean = anchor + offset;

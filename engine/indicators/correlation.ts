@@ -1,16 +1,4 @@
-import {
-  resyncInterval,
-  ringCoM2,
-  ringM2,
-  ringMean,
-  ringOffset,
-  sliceCoM2,
-  sliceM2,
-  sliceMean,
-  sliceOffset,
-  SMALL_VARIANCE_RATIO,
-  ZERO_VARIANCE,
-} from './moments';
+import { ANCHOR, M2, OFFSET, resyncInterval, ringCoM2, ringMoments, sliceCoM2, sliceMoments, SMALL_VARIANCE_RATIO, ZERO_VARIANCE } from './moments';
 import type { StreamingIndicator } from './types';
 import { invalidInput, outputArray, requireInt, requireSameLength } from './validate';
 
@@ -30,13 +18,38 @@ export class Correlation implements StreamingIndicator {
   readonly warmup: number;
   private readonly rx: Float64Array;
   private readonly ry: Float64Array;
+  /** Where the exact recomputation writes its results: x moments, y moments, co-moment. */
+  private readonly exact = new Float64Array(7);
   private readonly resyncEvery: number;
+  private readonly invPeriod: number;
+  /** M2 below `guard · scale²` triggers an exact recomputation. */
+  private readonly guard: number;
   private head = 0;
   private n = 0;
   private oldX = 0;
   private oldY = 0;
-  private s = new Moments2();
-  private before = new Moments2();
+  /** Means are anchor + offset (kx + dx, ky + dy); vx, vy are the M2s, cxy the co-moment. */
+  private kx = 0;
+  private ky = 0;
+  private dx = 0;
+  private dy = 0;
+  private vx = 0;
+  private vy = 0;
+  private cxy = 0;
+  /** Largest squared deviations from the anchors since the last exact recomputation. */
+  private sx2 = 0;
+  private sy2 = 0;
+  private sinceSync = 0;
+  private kxBefore = 0;
+  private kyBefore = 0;
+  private dxBefore = 0;
+  private dyBefore = 0;
+  private vxBefore = 0;
+  private vyBefore = 0;
+  private cxyBefore = 0;
+  private sx2Before = 0;
+  private sy2Before = 0;
+  private sinceSyncBefore = 0;
   private out = NaN;
 
   constructor(period = 20) {
@@ -45,6 +58,8 @@ export class Correlation implements StreamingIndicator {
     this.rx = new Float64Array(this.period);
     this.ry = new Float64Array(this.period);
     this.resyncEvery = resyncInterval(this.period);
+    this.invPeriod = 1 / this.period;
+    this.guard = this.period * SMALL_VARIANCE_RATIO;
   }
 
   get count(): number {
@@ -65,7 +80,16 @@ export class Correlation implements StreamingIndicator {
     this.rx[h] = x;
     this.ry[h] = y;
     this.head = h + 1 === this.period ? 0 : h + 1;
-    this.before.copy(this.s);
+    this.kxBefore = this.kx;
+    this.kyBefore = this.ky;
+    this.dxBefore = this.dx;
+    this.dyBefore = this.dy;
+    this.vxBefore = this.vx;
+    this.vyBefore = this.vy;
+    this.cxyBefore = this.cxy;
+    this.sx2Before = this.sx2;
+    this.sy2Before = this.sy2;
+    this.sinceSyncBefore = this.sinceSync;
     this.n++;
     this.step(x, y);
   }
@@ -77,7 +101,16 @@ export class Correlation implements StreamingIndicator {
     const last = h === 0 ? this.period - 1 : h - 1;
     this.rx[last] = x;
     this.ry[last] = y;
-    this.s.copy(this.before);
+    this.kx = this.kxBefore;
+    this.ky = this.kyBefore;
+    this.dx = this.dxBefore;
+    this.dy = this.dyBefore;
+    this.vx = this.vxBefore;
+    this.vy = this.vyBefore;
+    this.cxy = this.cxyBefore;
+    this.sx2 = this.sx2Before;
+    this.sy2 = this.sy2Before;
+    this.sinceSync = this.sinceSyncBefore;
     this.step(x, y);
   }
 
@@ -88,86 +121,63 @@ export class Correlation implements StreamingIndicator {
     this.n = 0;
     this.oldX = 0;
     this.oldY = 0;
-    this.s = new Moments2();
-    this.before = new Moments2();
+    this.kx = this.ky = this.dx = this.dy = this.vx = this.vy = this.cxy = this.sx2 = this.sy2 = 0;
+    this.kxBefore = this.kyBefore = this.dxBefore = this.dyBefore = 0;
+    this.vxBefore = this.vyBefore = this.cxyBefore = this.sx2Before = this.sy2Before = 0;
+    this.sinceSync = 0;
+    this.sinceSyncBefore = 0;
     this.out = NaN;
   }
 
   private step(x: number, y: number): void {
     const p = this.period;
     if (this.n < p) return;
-    const s = this.s;
-    let exact = this.n === p || ++s.sinceSync === this.resyncEvery;
+    let exact = this.n === p || ++this.sinceSync === this.resyncEvery;
     if (!exact) {
       const ox = this.oldX;
       const oy = this.oldY;
-      const kx = s.kx;
-      const ky = s.ky;
-      const dx0 = s.dx;
-      const dy0 = s.dy;
+      const kx = this.kx;
+      const ky = this.ky;
+      const dx0 = this.dx;
+      const dy0 = this.dy;
       const xk = x - kx;
       const yk = y - ky;
       const oxd = ox - kx - dx0;
-      const dx = dx0 + (x - ox) / p;
-      const dy = dy0 + (y - oy) / p;
-      const vx = s.vx + (x - ox) * (xk - dx + oxd);
-      const vy = s.vy + (y - oy) * (yk - dy + (oy - ky - dy0));
-      s.cxy = s.cxy + (xk - dx0) * (yk - dy) - oxd * (oy - ky - dy);
-      s.dx = dx;
-      s.dy = dy;
-      s.vx = vx;
-      s.vy = vy;
-      if (xk * xk > s.sx2) s.sx2 = xk * xk;
-      if (yk * yk > s.sy2) s.sy2 = yk * yk;
-      exact = vx < p * s.sx2 * SMALL_VARIANCE_RATIO || vy < p * s.sy2 * SMALL_VARIANCE_RATIO;
+      const dx = dx0 + (x - ox) * this.invPeriod;
+      const dy = dy0 + (y - oy) * this.invPeriod;
+      const vx = this.vx + (x - ox) * (xk - dx + oxd);
+      const vy = this.vy + (y - oy) * (yk - dy + (oy - ky - dy0));
+      this.cxy = this.cxy + (xk - dx0) * (yk - dy) - oxd * (oy - ky - dy);
+      this.dx = dx;
+      this.dy = dy;
+      this.vx = vx;
+      this.vy = vy;
+      const sx2 = xk * xk > this.sx2 ? xk * xk : this.sx2;
+      const sy2 = yk * yk > this.sy2 ? yk * yk : this.sy2;
+      this.sx2 = sx2;
+      this.sy2 = sy2;
+      exact = vx < this.guard * sx2 || vy < this.guard * sy2;
     }
     if (exact) {
-      if (s.sinceSync === this.resyncEvery) s.sinceSync = 0;
-      const kx = ringMean(this.rx, this.head);
-      const ky = ringMean(this.ry, this.head);
-      const dx = ringOffset(this.rx, this.head, kx);
-      const dy = ringOffset(this.ry, this.head, ky);
-      s.kx = kx;
-      s.ky = ky;
-      s.dx = dx;
-      s.dy = dy;
-      s.vx = ringM2(this.rx, this.head, kx, dx);
-      s.vy = ringM2(this.ry, this.head, ky, dy);
-      s.cxy = ringCoM2(this.rx, this.ry, this.head, kx, dx, ky, dy);
-      s.sx2 = s.vx / p;
-      s.sy2 = s.vy / p;
+      if (this.sinceSync === this.resyncEvery) this.sinceSync = 0;
+      const e = this.exact;
+      ringMoments(this.rx, this.head, e, 0);
+      ringMoments(this.ry, this.head, e, 3);
+      ringCoM2(this.rx, this.ry, this.head, e[ANCHOR]!, e[OFFSET]!, e[3 + ANCHOR]!, e[3 + OFFSET]!, e, 6);
+      this.kx = e[ANCHOR]!;
+      this.dx = e[OFFSET]!;
+      this.vx = e[M2]!;
+      this.ky = e[3 + ANCHOR]!;
+      this.dy = e[3 + OFFSET]!;
+      this.vy = e[3 + M2]!;
+      this.cxy = e[6]!;
+      this.sx2 = e[M2]! * this.invPeriod;
+      this.sy2 = e[3 + M2]! * this.invPeriod;
     }
     // (separate stores: a double merged with a constant before a field store would be boxed by V8,
     // i.e. allocate on every update)
-    if (isFlat(s.vx, s.vy, s.kx + s.dx, s.ky + s.dy, p)) this.out = NaN;
-    else this.out = clampedR(s.cxy, s.vx, s.vy);
-  }
-}
-
-/** Rolling state of the two series: anchors k, offsets d (mean = k + d), M2s v, co-moment, scales. */
-class Moments2 {
-  kx = 0;
-  ky = 0;
-  dx = 0;
-  dy = 0;
-  vx = 0;
-  vy = 0;
-  cxy = 0;
-  sx2 = 0;
-  sy2 = 0;
-  sinceSync = 0;
-
-  copy(o: Moments2): void {
-    this.kx = o.kx;
-    this.ky = o.ky;
-    this.dx = o.dx;
-    this.dy = o.dy;
-    this.vx = o.vx;
-    this.vy = o.vy;
-    this.cxy = o.cxy;
-    this.sx2 = o.sx2;
-    this.sy2 = o.sy2;
-    this.sinceSync = o.sinceSync;
+    if (isFlat(this.vx, this.vy, this.kx + this.dx, this.ky + this.dy, p)) this.out = NaN;
+    else this.out = clampedR(this.cxy, this.vx, this.vy);
   }
 }
 
@@ -193,6 +203,9 @@ export function correlation(x: ArrayLike<number>, y: ArrayLike<number>, period =
   requireSameLength('CORREL', n, y);
   const res = outputArray('CORREL', n, period - 1, out);
   const resyncEvery = resyncInterval(period);
+  const invPeriod = 1 / period;
+  const guard = period * SMALL_VARIANCE_RATIO;
+  const e = new Float64Array(3);
   let kx = 0;
   let ky = 0;
   let dx = 0;
@@ -215,8 +228,8 @@ export function correlation(x: ArrayLike<number>, y: ArrayLike<number>, period =
       const xk = xi - kx;
       const yk = yi - ky;
       const oxd = ox - kx - dx;
-      const ndx = dx + (xi - ox) / period;
-      const ndy = dy + (yi - oy) / period;
+      const ndx = dx + (xi - ox) * invPeriod;
+      const ndy = dy + (yi - oy) * invPeriod;
       vx = vx + (xi - ox) * (xk - ndx + oxd);
       vy = vy + (yi - oy) * (yk - ndy + (oy - ky - dy));
       cxy = cxy + (xk - dx) * (yk - ndy) - oxd * (oy - ky - ndy);
@@ -224,20 +237,23 @@ export function correlation(x: ArrayLike<number>, y: ArrayLike<number>, period =
       dy = ndy;
       if (xk * xk > sx2) sx2 = xk * xk;
       if (yk * yk > sy2) sy2 = yk * yk;
-      exact = vx < period * sx2 * SMALL_VARIANCE_RATIO || vy < period * sy2 * SMALL_VARIANCE_RATIO;
+      exact = vx < guard * sx2 || vy < guard * sy2;
     }
     if (exact) {
       if (sinceSync === resyncEvery) sinceSync = 0;
       const from = i - period + 1;
-      kx = sliceMean(x, from, period);
-      ky = sliceMean(y, from, period);
-      dx = sliceOffset(x, from, period, kx);
-      dy = sliceOffset(y, from, period, ky);
-      vx = sliceM2(x, from, period, kx, dx);
-      vy = sliceM2(y, from, period, ky, dy);
-      cxy = sliceCoM2(x, y, from, period, kx, dx, ky, dy);
-      sx2 = vx / period;
-      sy2 = vy / period;
+      sliceMoments(x, from, period, e);
+      kx = e[ANCHOR]!;
+      dx = e[OFFSET]!;
+      vx = e[M2]!;
+      sliceMoments(y, from, period, e);
+      ky = e[ANCHOR]!;
+      dy = e[OFFSET]!;
+      vy = e[M2]!;
+      sliceCoM2(x, y, from, period, kx, dx, ky, dy, e, 0);
+      cxy = e[0]!;
+      sx2 = vx * invPeriod;
+      sy2 = vy * invPeriod;
     }
     res[i] = isFlat(vx, vy, kx + dx, ky + dy, period) ? NaN : clampedR(cxy, vx, vy);
   }

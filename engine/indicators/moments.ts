@@ -26,74 +26,70 @@ export const SMALL_VARIANCE_RATIO = 1e-4;
 /** An exact M2 below `period * mean² * ZERO_VARIANCE` (σ < 1e-14·|mean|) is rounding noise of a constant window. */
 export const ZERO_VARIANCE = 1e-28;
 
-export function ringMean(ring: Float64Array, head: number): number {
+/** Slots of the scratch array the moment functions write into (written, not returned: no boxing). */
+export const ANCHOR = 0;
+export const OFFSET = 1;
+export const M2 = 2;
+
+/**
+ * Exact moments of a ring buffer read oldest-first from `head`, written to `out` from slot `at`:
+ * `out[at + ANCHOR]` = the mean as computed (Σx / p), `out[at + OFFSET]` = mean of (x − anchor) (its
+ * rounding residual, so anchor + offset is the mean to within eps·σ), `out[at + M2]` =
+ * Σ((x − anchor) − offset)².
+ */
+export function ringMoments(ring: Float64Array, head: number, out: Float64Array, at = 0): void {
   const p = ring.length;
   let s = 0;
   for (let i = head; i < p; i++) s += ring[i]!;
   for (let i = 0; i < head; i++) s += ring[i]!;
-  return s / p;
-}
-
-/**
- * Mean of `x - anchor` over the ring: the rounding residual of a computed mean `anchor`, so that
- * `anchor + offset` is the mean to within eps·σ rather than eps·|mean|.
- */
-export function ringOffset(ring: Float64Array, head: number, anchor: number): number {
-  const p = ring.length;
-  let s = 0;
-  for (let i = head; i < p; i++) s += ring[i]! - anchor;
-  for (let i = 0; i < head; i++) s += ring[i]! - anchor;
-  return s / p;
-}
-
-/** Σ ((x - anchor) - offset)² over the ring. */
-export function ringM2(ring: Float64Array, head: number, anchor: number, offset: number): number {
-  const p = ring.length;
-  let s = 0;
+  const anchor = s / p;
+  let o = 0;
+  for (let i = head; i < p; i++) o += ring[i]! - anchor;
+  for (let i = 0; i < head; i++) o += ring[i]! - anchor;
+  const offset = o / p;
+  let q = 0;
   for (let i = head; i < p; i++) {
     const d = ring[i]! - anchor - offset;
-    s += d * d;
+    q += d * d;
   }
   for (let i = 0; i < head; i++) {
     const d = ring[i]! - anchor - offset;
-    s += d * d;
+    q += d * d;
   }
-  return s;
+  out[at + ANCHOR] = anchor;
+  out[at + OFFSET] = offset;
+  out[at + M2] = q;
 }
 
-/** Σ ((x - kx) - dx)((y - ky) - dy) over two rings sharing `head`. */
-export function ringCoM2(rx: Float64Array, ry: Float64Array, head: number, kx: number, dx: number, ky: number, dy: number): number {
+/** The same as `ringMoments` for `values[from .. from + length)`, summed in the same order. */
+export function sliceMoments(values: ArrayLike<number>, from: number, length: number, out: Float64Array): void {
+  const end = from + length;
+  let s = 0;
+  for (let i = from; i < end; i++) s += values[i]!;
+  const anchor = s / length;
+  let o = 0;
+  for (let i = from; i < end; i++) o += values[i]! - anchor;
+  const offset = o / length;
+  let q = 0;
+  for (let i = from; i < end; i++) {
+    const d = values[i]! - anchor - offset;
+    q += d * d;
+  }
+  out[ANCHOR] = anchor;
+  out[OFFSET] = offset;
+  out[M2] = q;
+}
+
+/** Σ ((x − kx) − dx)((y − ky) − dy) over two rings sharing `head`. */
+export function ringCoM2(rx: Float64Array, ry: Float64Array, head: number, kx: number, dx: number, ky: number, dy: number, out: Float64Array, slot: number): void {
   const p = rx.length;
   let s = 0;
   for (let i = head; i < p; i++) s += (rx[i]! - kx - dx) * (ry[i]! - ky - dy);
   for (let i = 0; i < head; i++) s += (rx[i]! - kx - dx) * (ry[i]! - ky - dy);
-  return s;
+  out[slot] = s;
 }
 
-export function sliceMean(values: ArrayLike<number>, from: number, length: number): number {
-  let s = 0;
-  const end = from + length;
-  for (let i = from; i < end; i++) s += values[i]!;
-  return s / length;
-}
-
-export function sliceOffset(values: ArrayLike<number>, from: number, length: number, anchor: number): number {
-  let s = 0;
-  const end = from + length;
-  for (let i = from; i < end; i++) s += values[i]! - anchor;
-  return s / length;
-}
-
-export function sliceM2(values: ArrayLike<number>, from: number, length: number, anchor: number, offset: number): number {
-  let s = 0;
-  const end = from + length;
-  for (let i = from; i < end; i++) {
-    const d = values[i]! - anchor - offset;
-    s += d * d;
-  }
-  return s;
-}
-
+/** The same as `ringCoM2` for `x, y [from .. from + length)`. */
 export function sliceCoM2(
   x: ArrayLike<number>,
   y: ArrayLike<number>,
@@ -103,9 +99,11 @@ export function sliceCoM2(
   dx: number,
   ky: number,
   dy: number,
-): number {
+  out: Float64Array,
+  slot: number,
+): void {
   let s = 0;
   const end = from + length;
   for (let i = from; i < end; i++) s += (x[i]! - kx - dx) * (y[i]! - ky - dy);
-  return s;
+  out[slot] = s;
 }

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import * as TI from 'technicalindicators';
 import { ATR as TsAtr, BollingerBands as TsBollinger, EMA as TsEma, MACD as TsMacd, RSI as TsRsi } from 'trading-signals';
 import { Atr, atr, BollingerBands, bollinger, Ema, ema, Macd, macd, Rsi, rsi } from '../../engine/indicators';
-import { ringM2, ringMean, ringOffset } from '../../engine/indicators/moments';
+import { ANCHOR, M2, OFFSET, ringMoments } from '../../engine/indicators/moments';
 import { fmt, timeMedianMs, type BenchContext, type BenchSection } from './harness';
 
 interface Talib {
@@ -181,6 +181,7 @@ function floorMacd(x: Float64Array, fp: number, sp: number, gp: number): number 
 /** Bollinger floor with the same numerics as ours: ring buffer, anchored rolling Welford, exact re-sync. */
 function floorBollinger(x: Float64Array, p: number, k: number): number {
   const ring = new Float64Array(p);
+  const e = new Float64Array(3);
   const every = p > 128 ? p : 128;
   const inv = 1 / p;
   const guard = p * 1e-4;
@@ -210,9 +211,10 @@ function floorBollinger(x: Float64Array, p: number, k: number): number {
     }
     if (exact) {
       if (since === every) since = 0;
-      anchor = ringMean(ring, head);
-      offset = ringOffset(ring, head, anchor);
-      m2 = ringM2(ring, head, anchor, offset);
+      ringMoments(ring, head, e);
+      anchor = e[ANCHOR]!;
+      offset = e[OFFSET]!;
+      m2 = e[M2]!;
       scale2 = m2 * inv;
     }
     s += anchor + offset + k * (m2 > 0 ? Math.sqrt(m2 * inv) : 0);
@@ -393,6 +395,7 @@ function objMacd(x: Float64Array, fp: number, sp: number, gp: number): number {
 
 interface BbState {
   ring: Float64Array;
+  exact: Float64Array;
   head: number;
   n: number;
   anchor: number;
@@ -422,18 +425,18 @@ function bbUpdate(st: BbState, p: number, k: number, inv: number, guard: number,
   }
   if (exact) {
     if (st.since === every) st.since = 0;
-    const a = ringMean(ring, st.head);
-    const d = ringOffset(ring, st.head, a);
-    st.anchor = a;
-    st.offset = d;
-    st.m2 = ringM2(ring, st.head, a, d);
+    const e = st.exact;
+    ringMoments(ring, st.head, e);
+    st.anchor = e[ANCHOR]!;
+    st.offset = e[OFFSET]!;
+    st.m2 = e[M2]!;
     st.scale2 = st.m2 * inv;
   }
   const m2 = st.m2;
   st.upper = st.anchor + st.offset + k * (m2 > 0 ? Math.sqrt(m2 * inv) : 0);
 }
 function objBollinger(x: Float64Array, p: number, k: number): number {
-  const st: BbState = { ring: new Float64Array(p), head: 0, n: 0, anchor: 0, offset: 0, m2: 0, scale2: 0, since: 0, upper: NaN };
+  const st: BbState = { ring: new Float64Array(p), exact: new Float64Array(3), head: 0, n: 0, anchor: 0, offset: 0, m2: 0, scale2: 0, since: 0, upper: NaN };
   const inv = 1 / p;
   const guard = p * 1e-4;
   const every = p > 128 ? p : 128;

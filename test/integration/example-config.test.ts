@@ -1,0 +1,18 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfigFile } from '../../engine/node/config/load-config';
+import { ROOT } from './golden-cases';
+
+describe('resources/config/engine.example.yaml', () => {
+  it('loads and validates as shipped', async () => {
+    const { config, strategies } = await loadConfigFile(join(ROOT, 'resources/config/engine.example.yaml'));
+    expect(strategies).toHaveLength(1);
+    expect(strategies[0]).toMatchObject({
+      id: 'ema_cross_momentum',
+      params: { short_window: 3, mid_window: 8, long_window: 21, stop_loss_pct: 0.2, take_profit_pct: 0.3 },
+      limits: { maxTradesPerDay: 50, maxConcurrentTrades: 10 },
+    });
+    expect(config.exposure).toEqual({ max_portfolio_exposure_pct: 10, max_open_positions: 5, scale_to_cap: true });
+    expect(config.instruments.AAPL?.sector).toBe('Technology');
+  });
+});

@@ -25,11 +25,15 @@ export interface CacheView {
   openOrders(instrumentId?: string): readonly Readonly<Order>[];
 }
 
-interface MarketState {
+/** Per-instrument state; the kernel holds a reference to it so that a bar costs one map lookup. */
+export interface MarketState {
+  readonly instrumentId: string;
   bar: Bar | undefined;
   quote: Quote | undefined;
   price: number;
   priceTs: EpochMs;
+  /** Orders of this instrument that are not terminal yet. */
+  openOrders: number;
 }
 
 export class Cache implements CacheView {
@@ -40,7 +44,7 @@ export class Cache implements CacheView {
 
   addInstrument(inst: Instrument): void {
     this.instrumentsById.set(inst.id, inst);
-    if (!this.market.has(inst.id)) this.market.set(inst.id, { bar: undefined, quote: undefined, price: NaN, priceTs: NaN });
+    if (!this.market.has(inst.id)) this.market.set(inst.id, { instrumentId: inst.id, bar: undefined, quote: undefined, price: NaN, priceTs: NaN, openOrders: 0 });
   }
 
   instrument(id: string): Instrument {
@@ -57,21 +61,28 @@ export class Cache implements CacheView {
     return [...this.instrumentsById.values()];
   }
 
-  private state(id: string): MarketState {
+  /** The per-instrument state record (throws `instrument.unknown`). */
+  marketState(id: string): MarketState {
     const s = this.market.get(id);
     if (!s) throw new EngineError('instrument.unknown', `market data for unknown instrument ${id}`);
     return s;
   }
 
   setBar(bar: Bar): void {
-    const s = this.state(bar.instrumentId);
+    Cache.applyBar(this.marketState(bar.instrumentId), bar);
+  }
+
+  setQuote(q: Quote): void {
+    Cache.applyQuote(this.marketState(q.instrumentId), q);
+  }
+
+  static applyBar(s: MarketState, bar: Bar): void {
     s.bar = bar;
     s.price = bar.close;
     s.priceTs = bar.ts + bar.durationMs;
   }
 
-  setQuote(q: Quote): void {
-    const s = this.state(q.instrumentId);
+  static applyQuote(s: MarketState, q: Quote): void {
     s.quote = q;
     s.price = (q.bid + q.ask) / 2;
     s.priceTs = q.ts;
@@ -127,6 +138,9 @@ export class Cache implements CacheView {
         const o = cloneOrder(e.order);
         this.orders.set(o.clientOrderId, o);
         this.open.set(o.clientOrderId, o);
+        // An order for an unknown instrument is still recorded (it is about to be denied or rejected).
+        const st = this.market.get(o.instrumentId);
+        if (st) st.openOrders++;
         return;
       }
       case 'OrderDenied':
@@ -182,6 +196,9 @@ export class Cache implements CacheView {
   private move(id: string, to: Order['status'], ts: EpochMs): void {
     const o = this.orderMut(id);
     transition(o, to, ts);
-    if (isTerminal(o)) this.open.delete(id);
+    if (isTerminal(o) && this.open.delete(id)) {
+      const st = this.market.get(o.instrumentId);
+      if (st) st.openOrders--;
+    }
   }
 }

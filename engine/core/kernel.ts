@@ -8,7 +8,8 @@
  */
 import type { Bar, Quote } from './bar';
 import { MessageBus } from './bus';
-import { Cache } from './cache';
+import { Cache, type MarketState } from './cache';
+import { EngineError } from './errors';
 import type { Clock } from './clock';
 import type { EngineEvent, EventInput } from './events';
 import type { Instrument } from './instrument';
@@ -17,6 +18,13 @@ import type { ExecutionClient } from './venue';
 export interface DataHandler {
   onBar?(bar: Bar): void;
   onQuote?(quote: Quote): void;
+}
+
+/** One instrument's market-data route: its cache record and the handlers registered for it. */
+interface Channel {
+  readonly state: MarketState;
+  bar: ((bar: Bar) => void)[];
+  quote: ((q: Quote) => void)[];
 }
 
 export interface KernelOptions {
@@ -35,12 +43,16 @@ export class Kernel {
   private seq: number;
   private barHandlers: ((bar: Bar) => void)[] = [];
   private quoteHandlers: ((q: Quote) => void)[] = [];
+  private readonly channels = new Map<string, Channel>();
 
   constructor(opts: KernelOptions) {
     this.clock = opts.clock;
     this.venue = opts.venue;
     this.seq = opts.lastEventId ?? 0;
-    for (const inst of opts.instruments) this.cache.addInstrument(inst);
+    for (const inst of opts.instruments) {
+      this.cache.addInstrument(inst);
+      this.channels.set(inst.id, { state: this.cache.marketState(inst.id), bar: [], quote: [] });
+    }
     this.venue.bind((e) => {
       this.emit(e);
     });
@@ -69,17 +81,41 @@ export class Kernel {
     if (h.onQuote) this.quoteHandlers = [...this.quoteHandlers, h.onQuote.bind(h)];
   }
 
+  /**
+   * Registers handlers for one instrument's bars and quotes. They run after the cache is updated and
+   * before the handlers of `addDataHandler`, in registration order. No lookup per bar: this is the
+   * route for per-instrument work on the hot path (portfolio marks, strategies).
+   */
+  addInstrumentHandler(instrumentId: string, h: DataHandler): void {
+    const ch = this.channel(instrumentId);
+    if (h.onBar) ch.bar = [...ch.bar, h.onBar.bind(h)];
+    if (h.onQuote) ch.quote = [...ch.quote, h.onQuote.bind(h)];
+  }
+
+  private channel(instrumentId: string): Channel {
+    const ch = this.channels.get(instrumentId);
+    if (ch === undefined) throw new EngineError('instrument.unknown', `market data for unknown instrument ${instrumentId}`);
+    return ch;
+  }
+
+  /** The venue only sees an instrument's data while that instrument has orders that are not terminal. */
   onBar(bar: Bar): void {
-    this.venue.onBar?.(bar);
-    this.cache.setBar(bar);
-    const hs = this.barHandlers;
+    const ch = this.channel(bar.instrumentId);
+    if (ch.state.openOrders > 0) this.venue.onBar?.(bar);
+    Cache.applyBar(ch.state, bar);
+    let hs = ch.bar;
+    for (let i = 0; i < hs.length; i++) hs[i]!(bar);
+    hs = this.barHandlers;
     for (let i = 0; i < hs.length; i++) hs[i]!(bar);
   }
 
   onQuote(quote: Quote): void {
-    this.venue.onQuote?.(quote);
-    this.cache.setQuote(quote);
-    const hs = this.quoteHandlers;
+    const ch = this.channel(quote.instrumentId);
+    if (ch.state.openOrders > 0) this.venue.onQuote?.(quote);
+    Cache.applyQuote(ch.state, quote);
+    let hs = ch.quote;
+    for (let i = 0; i < hs.length; i++) hs[i]!(quote);
+    hs = this.quoteHandlers;
     for (let i = 0; i < hs.length; i++) hs[i]!(quote);
   }
 }

@@ -23,7 +23,10 @@ export interface ExecutionClient {
   submit(order: Readonly<Order>): void;
   cancel(order: Readonly<Order>): void;
   modify(order: Readonly<Order>, changes: OrderModification): void;
-  /** Market data for simulated venues (the kernel calls these before updating the cache). */
+  /**
+   * Market data for simulated venues. The kernel calls these before updating the cache, and only for
+   * instruments that have orders not yet terminal (a venue with nothing working has nothing to match).
+   */
   onBar?(bar: Bar): void;
   onQuote?(quote: Quote): void;
 }

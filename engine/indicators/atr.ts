@@ -20,6 +20,10 @@ export function trueRange(high: number, low: number, prevClose: number): number 
 export class Atr implements StreamingIndicator {
   readonly period: number;
   readonly warmup: number;
+  /** The bar being applied: fields, not `step` arguments (V8 boxes doubles passed to calls it does not inline). */
+  private inHigh = 0;
+  private inLow = 0;
+  private inClose = 0;
   private n = 0;
   private lastClose = 0;
   private lastCloseBefore = 0;
@@ -44,19 +48,25 @@ export class Atr implements StreamingIndicator {
   }
 
   add(high: number, low: number, close: number): void {
-    check(high, low, close);
+    if (high - high !== 0 || low - low !== 0 || close - close !== 0) check(high, low, close);
+    this.inHigh = high;
+    this.inLow = low;
+    this.inClose = close;
     this.lastCloseBefore = this.lastClose;
     this.accBefore = this.acc;
     this.n++;
-    this.step(high, low, close);
+    this.step();
   }
 
   replace(high: number, low: number, close: number): void {
     if (this.n === 0) return this.add(high, low, close);
-    check(high, low, close);
+    if (high - high !== 0 || low - low !== 0 || close - close !== 0) check(high, low, close);
+    this.inHigh = high;
+    this.inLow = low;
+    this.inClose = close;
     this.lastClose = this.lastCloseBefore;
     this.acc = this.accBefore;
-    this.step(high, low, close);
+    this.step();
   }
 
   reset(): void {
@@ -68,13 +78,15 @@ export class Atr implements StreamingIndicator {
     this.out = NaN;
   }
 
-  private step(high: number, low: number, close: number): void {
+  private step(): void {
     const n = this.n;
     const p = this.period;
+    const high = this.inHigh;
+    const low = this.inLow;
     const prevClose = this.lastClose;
-    this.lastClose = close;
+    this.lastClose = this.inClose;
     if (n === 1) return;
-    const tr = trueRange(high, low, prevClose);
+    const tr = prevClose > high ? prevClose - low : prevClose < low ? high - prevClose : high - low;
     if (n > p + 1) {
       const a = (this.acc * (p - 1) + tr) / p;
       this.acc = a;
@@ -89,6 +101,7 @@ export class Atr implements StreamingIndicator {
   }
 }
 
+/** Throws `indicator.invalid_input` for the first non-finite value. */
 function check(high: number, low: number, close: number): void {
   if (high - high !== 0) throw invalidInput('ATR', 'high', high);
   if (low - low !== 0) throw invalidInput('ATR', 'low', low);

@@ -24,6 +24,9 @@ export class Correlation implements StreamingIndicator {
   private readonly invPeriod: number;
   /** M2 below `guard · scale²` triggers an exact recomputation. */
   private readonly guard: number;
+  /** The pair being applied: fields, not `step` arguments (V8 boxes doubles passed to calls it does not inline). */
+  private inX = 0;
+  private inY = 0;
   private head = 0;
   private n = 0;
   private oldX = 0;
@@ -73,7 +76,9 @@ export class Correlation implements StreamingIndicator {
   }
 
   add(x: number, y: number): void {
-    check(x, y);
+    if (x - x !== 0 || y - y !== 0) check(x, y);
+    this.inX = x;
+    this.inY = y;
     const h = this.head;
     this.oldX = this.rx[h]!;
     this.oldY = this.ry[h]!;
@@ -91,12 +96,14 @@ export class Correlation implements StreamingIndicator {
     this.sy2Before = this.sy2;
     this.sinceSyncBefore = this.sinceSync;
     this.n++;
-    this.step(x, y);
+    this.step();
   }
 
   replace(x: number, y: number): void {
     if (this.n === 0) return this.add(x, y);
-    check(x, y);
+    if (x - x !== 0 || y - y !== 0) check(x, y);
+    this.inX = x;
+    this.inY = y;
     const h = this.head;
     const last = h === 0 ? this.period - 1 : h - 1;
     this.rx[last] = x;
@@ -111,7 +118,7 @@ export class Correlation implements StreamingIndicator {
     this.sx2 = this.sx2Before;
     this.sy2 = this.sy2Before;
     this.sinceSync = this.sinceSyncBefore;
-    this.step(x, y);
+    this.step();
   }
 
   reset(): void {
@@ -129,7 +136,9 @@ export class Correlation implements StreamingIndicator {
     this.out = NaN;
   }
 
-  private step(x: number, y: number): void {
+  private step(): void {
+    const x = this.inX;
+    const y = this.inY;
     const p = this.period;
     if (this.n < p) return;
     let exact = this.n === p || ++this.sinceSync === this.resyncEvery;
@@ -191,6 +200,7 @@ function clampedR(cxy: number, vx: number, vy: number): number {
   return Math.min(Math.max(cxy / Math.sqrt(vx * vy), -1), 1);
 }
 
+/** Throws `indicator.invalid_input` for the first non-finite value. */
 function check(x: number, y: number): void {
   if (x - x !== 0) throw invalidInput('CORREL', 'x', x);
   if (y - y !== 0) throw invalidInput('CORREL', 'y', y);

@@ -7,6 +7,9 @@ import { invalidInput, outputArray, requireSameLength } from './validate';
  */
 export class Obv implements StreamingIndicator {
   readonly warmup = 1;
+  /** The bar being applied: fields, not `step` arguments (V8 boxes doubles passed to calls it does not inline). */
+  private inClose = 0;
+  private inVolume = 0;
   private n = 0;
   private lastClose = 0;
   private lastCloseBefore = 0;
@@ -24,19 +27,23 @@ export class Obv implements StreamingIndicator {
   }
 
   add(close: number, volume: number): void {
-    check(close, volume);
+    if (close - close !== 0 || volume - volume !== 0) check(close, volume);
+    this.inClose = close;
+    this.inVolume = volume;
     this.lastCloseBefore = this.lastClose;
     this.obvBefore = this.obv;
     this.n++;
-    this.step(close, volume);
+    this.step();
   }
 
   replace(close: number, volume: number): void {
     if (this.n === 0) return this.add(close, volume);
-    check(close, volume);
+    if (close - close !== 0 || volume - volume !== 0) check(close, volume);
+    this.inClose = close;
+    this.inVolume = volume;
     this.lastClose = this.lastCloseBefore;
     this.obv = this.obvBefore;
-    this.step(close, volume);
+    this.step();
   }
 
   reset(): void {
@@ -47,7 +54,9 @@ export class Obv implements StreamingIndicator {
     this.obvBefore = NaN;
   }
 
-  private step(close: number, volume: number): void {
+  private step(): void {
+    const close = this.inClose;
+    const volume = this.inVolume;
     if (this.n === 1) this.obv = volume;
     else if (close > this.lastClose) this.obv += volume;
     else if (close < this.lastClose) this.obv -= volume;
@@ -55,6 +64,7 @@ export class Obv implements StreamingIndicator {
   }
 }
 
+/** Throws `indicator.invalid_input` for the first non-finite value. */
 function check(close: number, volume: number): void {
   if (close - close !== 0) throw invalidInput('OBV', 'close', close);
   if (volume - volume !== 0) throw invalidInput('OBV', 'volume', volume);

@@ -26,6 +26,12 @@ export interface PivotLevels {
  */
 export class PivotPoints implements StreamingIndicator {
   readonly warmup = 2;
+  /** The bar being applied: fields, not `step` arguments (V8 boxes doubles passed to calls it does not inline). */
+  private inHigh = 0;
+  private inLow = 0;
+  private inClose = 0;
+  private inDay = 0;
+  private inHasTs = false;
   private n = 0;
   private ready = false;
   private curHigh = NaN;
@@ -86,7 +92,7 @@ export class PivotPoints implements StreamingIndicator {
   }
 
   add(high: number, low: number, close: number, ts?: number): void {
-    check(high, low, close, ts);
+    this.take(high, low, close, ts);
     this.readyBefore = this.ready;
     this.curHighBefore = this.curHigh;
     this.curLowBefore = this.curLow;
@@ -97,12 +103,12 @@ export class PivotPoints implements StreamingIndicator {
     this.prevLowBefore = this.prevLow;
     this.prevCloseBefore = this.prevClose;
     this.n++;
-    this.step(high, low, close, ts);
+    this.step();
   }
 
   replace(high: number, low: number, close: number, ts?: number): void {
     if (this.n === 0) return this.add(high, low, close, ts);
-    check(high, low, close, ts);
+    this.take(high, low, close, ts);
     // A resetSession() made after the last add still applies to the next add.
     const pendingNow = this.pending;
     this.ready = this.readyBefore;
@@ -114,7 +120,7 @@ export class PivotPoints implements StreamingIndicator {
     this.prevHigh = this.prevHighBefore;
     this.prevLow = this.prevLowBefore;
     this.prevClose = this.prevCloseBefore;
-    this.step(high, low, close, ts);
+    this.step();
     this.pending = pendingNow;
   }
 
@@ -146,13 +152,30 @@ export class PivotPoints implements StreamingIndicator {
     this.setLevels();
   }
 
-  private step(high: number, low: number, close: number, ts: number | undefined): void {
+  /** Validates a bar and stores what `step` needs. */
+  private take(high: number, low: number, close: number, ts: number | undefined): void {
+    if (high - high !== 0 || low - low !== 0 || close - close !== 0) check(high, low, close, ts);
+    this.inHigh = high;
+    this.inLow = low;
+    this.inClose = close;
+    if (ts === undefined) {
+      this.inHasTs = false;
+    } else {
+      if (ts - ts !== 0) check(high, low, close, ts);
+      this.inHasTs = true;
+      this.inDay = Math.floor(ts / DAY_MS);
+    }
+  }
+
+  private step(): void {
+    const high = this.inHigh;
+    const low = this.inLow;
+    const close = this.inClose;
     let fresh = this.pending;
     this.pending = false;
-    if (ts !== undefined) {
-      const day = Math.floor(ts / DAY_MS);
-      if (day !== this.day) fresh = true;
-      this.day = day;
+    if (this.inHasTs) {
+      if (this.inDay !== this.day) fresh = true;
+      this.day = this.inDay;
     }
     if (fresh && this.curClose === this.curClose) {
       this.prevHigh = this.curHigh;
@@ -185,6 +208,7 @@ export class PivotPoints implements StreamingIndicator {
   }
 }
 
+/** Throws `indicator.invalid_input` for the first non-finite value. */
 function check(high: number, low: number, close: number, ts: number | undefined): void {
   if (high - high !== 0) throw invalidInput('PIVOTS', 'high', high);
   if (low - low !== 0) throw invalidInput('PIVOTS', 'low', low);

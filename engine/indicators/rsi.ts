@@ -12,6 +12,8 @@ import { invalidInput, outputArray, requireInt } from './validate';
 export class Rsi implements StreamingIndicator {
   readonly period: number;
   readonly warmup: number;
+  /** The input being applied: a field, not a `step` argument (V8 boxes doubles passed to calls it does not inline). */
+  private input = 0;
   private n = 0;
   private last = 0;
   private lastBefore = 0;
@@ -42,7 +44,8 @@ export class Rsi implements StreamingIndicator {
     this.gainBefore = this.gain;
     this.lossBefore = this.loss;
     this.n++;
-    this.step(x);
+    this.input = x;
+    this.step();
   }
 
   replace(x: number): void {
@@ -51,7 +54,8 @@ export class Rsi implements StreamingIndicator {
     this.last = this.lastBefore;
     this.gain = this.gainBefore;
     this.loss = this.lossBefore;
-    this.step(x);
+    this.input = x;
+    this.step();
   }
 
   reset(): void {
@@ -65,7 +69,8 @@ export class Rsi implements StreamingIndicator {
     this.out = NaN;
   }
 
-  private step(x: number): void {
+  private step(): void {
+    const x = this.input;
     const n = this.n;
     const p = this.period;
     const d = x - this.last;

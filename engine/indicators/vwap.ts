@@ -17,6 +17,11 @@ import { INVALID_INPUT, invalidInput, outputArray, requireSameLength } from './v
 export class Vwap implements StreamingIndicator {
   readonly warmup = 1;
   private n = 0;
+  /** The bar being applied: fields, not `step` arguments (V8 boxes doubles passed to calls it does not inline). */
+  private inPv = 0;
+  private inVolume = 0;
+  private inDay = 0;
+  private inHasTs = false;
   private pv = 0;
   private vol = 0;
   /** UTC day number (ts / DAY_MS, floored) of the current session; NaN when not known. */
@@ -39,25 +44,25 @@ export class Vwap implements StreamingIndicator {
   }
 
   add(high: number, low: number, close: number, volume: number, ts?: number): void {
-    check(high, low, close, volume, ts);
+    this.take(high, low, close, volume, ts);
     this.pvBefore = this.pv;
     this.volBefore = this.vol;
     this.dayBefore = this.day;
     this.pendingBefore = this.pending;
     this.n++;
-    this.step(high, low, close, volume, ts);
+    this.step();
   }
 
   replace(high: number, low: number, close: number, volume: number, ts?: number): void {
     if (this.n === 0) return this.add(high, low, close, volume, ts);
-    check(high, low, close, volume, ts);
+    this.take(high, low, close, volume, ts);
     // A resetSession() made after the last add still applies to the next add.
     const pendingNow = this.pending;
     this.pv = this.pvBefore;
     this.vol = this.volBefore;
     this.day = this.dayBefore;
     this.pending = this.pendingBefore;
-    this.step(high, low, close, volume, ts);
+    this.step();
     this.pending = pendingNow;
   }
 
@@ -79,26 +84,42 @@ export class Vwap implements StreamingIndicator {
     this.out = NaN;
   }
 
-  private step(high: number, low: number, close: number, volume: number, ts: number | undefined): void {
+  /** Validates a bar and stores what `step` needs. */
+  private take(high: number, low: number, close: number, volume: number, ts: number | undefined): void {
+    if (high - high !== 0 || low - low !== 0 || close - close !== 0 || volume - volume !== 0 || volume < 0) {
+      check(high, low, close, volume, ts);
+    }
+    this.inPv = ((high + low + close) / 3) * volume;
+    this.inVolume = volume;
+    if (ts === undefined) {
+      this.inHasTs = false;
+    } else {
+      if (ts - ts !== 0) check(high, low, close, volume, ts);
+      this.inHasTs = true;
+      this.inDay = Math.floor(ts / DAY_MS);
+    }
+  }
+
+  private step(): void {
     let fresh = this.pending;
     this.pending = false;
-    if (ts !== undefined) {
-      const day = Math.floor(ts / DAY_MS);
-      if (day !== this.day) fresh = true;
-      this.day = day;
+    if (this.inHasTs) {
+      if (this.inDay !== this.day) fresh = true;
+      this.day = this.inDay;
     }
     if (fresh) {
       this.pv = 0;
       this.vol = 0;
     }
-    this.pv += ((high + low + close) / 3) * volume;
-    this.vol += volume;
+    this.pv += this.inPv;
+    this.vol += this.inVolume;
     // (separate stores: a ternary merging a double with a constant would be boxed by V8, i.e. allocate)
     if (this.vol > 0) this.out = this.pv / this.vol;
     else this.out = NaN;
   }
 }
 
+/** Throws `indicator.invalid_input` for the first bad value. */
 function check(high: number, low: number, close: number, volume: number, ts: number | undefined): void {
   if (high - high !== 0) throw invalidInput('VWAP', 'high', high);
   if (low - low !== 0) throw invalidInput('VWAP', 'low', low);

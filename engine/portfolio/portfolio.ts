@@ -65,6 +65,8 @@ interface PositionState {
   readonly quoteIsAccount: boolean;
   /** Quote -> account route, resolved when the position first opens; null for the account currency. */
   route: ConversionRoute | null;
+  /** The currency whose conversion rate this instrument's price gives to open positions, or null. */
+  rateFor: string | null;
   qty: number;
   costBasis: Money;
   tsOpened: EpochMs;
@@ -255,6 +257,7 @@ export class Portfolio implements PortfolioView {
         quote: inst.quoteCurrency,
         quoteIsAccount: inst.quoteCurrency === this.accountCurrency,
         route: null,
+        rateFor: null,
         qty: 0,
         costBasis: 0,
         tsOpened: 0,
@@ -290,7 +293,10 @@ export class Portfolio implements PortfolioView {
       list.push(st);
       const route = this.conv.route(st.quote, this.accountCurrency);
       st.route = route;
-      if (route.kind !== 'identity') this.rateDependents.set(route.instrument.id, st.quote);
+      if (route.kind !== 'identity') {
+        this.rateDependents.set(route.instrument.id, st.quote);
+        this.stateFor(route.instrument.id).rateFor = st.quote;
+      }
     }
   }
 
@@ -368,14 +374,27 @@ export class Portfolio implements PortfolioView {
     const st = this.states.get(instrumentId);
     if (st !== undefined && st.qty !== 0) this.markAtCache(st);
     const ccy = this.rateDependents.get(instrumentId);
-    if (ccy !== undefined) {
-      const list = this.openByQuote.get(ccy);
-      if (list !== undefined) {
-        for (let i = 0; i < list.length; i++) {
-          const p = list[i]!;
-          if (p !== st) this.markAtCache(p);
-        }
-      }
+    if (ccy !== undefined) this.markDependents(ccy, st);
+  }
+
+  /**
+   * A function that marks `instrumentId` at a given price, resolved once so that marking a bar costs no
+   * lookup: for the kernel's per-instrument handlers. Same effect as `mark` after the cache took the price.
+   */
+  markerFor(instrumentId: string): (price: number) => void {
+    const st = this.stateFor(instrumentId);
+    return (price: number) => {
+      if (st.qty !== 0) this.markAt(st, Number.isFinite(price) ? priceToTicks(st.inst, price) : st.markTicks);
+      if (st.rateFor !== null) this.markDependents(st.rateFor, st);
+    };
+  }
+
+  private markDependents(ccy: string, except: PositionState | undefined): void {
+    const list = this.openByQuote.get(ccy);
+    if (list === undefined) return;
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i]!;
+      if (p !== except) this.markAtCache(p);
     }
   }
 

@@ -86,8 +86,11 @@ export class TradingEngine {
     });
     this.strategies = new StrategyRunner({ kernel, portfolio, onIntent: (id, intent) => this.intents.execute(id, intent) });
 
-    kernel.addDataHandler({ onBar: (bar) => portfolio.mark(bar.instrumentId), onQuote: (q) => portfolio.mark(q.instrumentId) });
-    kernel.addDataHandler(this.strategies);
+    // Marks first, so that strategies see positions valued at the bar they are handed.
+    for (const inst of opts.instruments) {
+      const mark = portfolio.markerFor(inst.id);
+      kernel.addInstrumentHandler(inst.id, { onBar: (bar) => mark(bar.close), onQuote: (q) => mark((q.bid + q.ask) / 2) });
+    }
 
     const all = opts.instruments.map((i) => i.id);
     for (const s of opts.strategies) {

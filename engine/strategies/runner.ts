@@ -1,5 +1,6 @@
 /**
  * Runs strategies inside the kernel: hands each one the bars, quotes and fills of its own instruments
+ * (through per-instrument kernel handlers, registered when a strategy is added)
  * and orders, and turns what it submits into intents for the engine. A strategy that throws is stopped
  * and reported (StrategyStateChanged FAULTED) without stopping the engine or any other strategy.
  */
@@ -24,8 +25,8 @@ export class StrategyRunner {
   private readonly onIntent: (strategyId: string, intent: Intent) => void;
   private readonly strategies = new Map<string, Strategy>();
   private readonly states = new Map<string, StrategyState>();
-  /** Instrument id -> running strategies that trade it (arrays replaced, never mutated). */
-  private byInstrument = new Map<string, Strategy[]>();
+  /** Instrument id -> running strategies that trade it; the slot objects are registered with the kernel once. */
+  private readonly slots = new Map<string, { list: Strategy[] }>();
 
   constructor(opts: StrategyRunnerOptions) {
     this.kernel = opts.kernel;
@@ -36,6 +37,13 @@ export class StrategyRunner {
 
   add(strategy: Strategy): void {
     if (this.strategies.has(strategy.id)) throw new EngineError('strategy.duplicate_id', `strategy id ${strategy.id} is already used`);
+    for (const id of strategy.instruments) {
+      if (!this.slots.has(id)) {
+        const slot = { list: [] as Strategy[] };
+        this.slots.set(id, slot);
+        this.kernel.addInstrumentHandler(id, { onBar: (bar) => this.barTo(slot.list, bar), onQuote: (q) => this.quoteTo(slot.list, q) });
+      }
+    }
     this.strategies.set(strategy.id, strategy);
     this.states.set(strategy.id, 'STOPPED');
   }
@@ -81,9 +89,7 @@ export class StrategyRunner {
     for (const id of this.strategies.keys()) this.stop(id, reason);
   }
 
-  onBar(bar: Bar): void {
-    const list = this.byInstrument.get(bar.instrumentId);
-    if (!list) return;
+  private barTo(list: readonly Strategy[], bar: Bar): void {
     for (let i = 0; i < list.length; i++) {
       const s = list[i]!;
       if (s.onBar) {
@@ -96,9 +102,7 @@ export class StrategyRunner {
     }
   }
 
-  onQuote(q: Quote): void {
-    const list = this.byInstrument.get(q.instrumentId);
-    if (!list) return;
+  private quoteTo(list: readonly Strategy[], q: Quote): void {
     for (let i = 0; i < list.length; i++) {
       const s = list[i]!;
       if (s.onQuote) this.guard(s, () => s.onQuote!(q));
@@ -132,12 +136,10 @@ export class StrategyRunner {
     this.kernel.emit({ type: 'StrategyStateChanged', tsEvent: this.kernel.clock.now(), strategyId: s.id, state, reason });
   }
 
+  /** Rebuilds each instrument's list of running strategies (lists are replaced, never mutated mid-dispatch). */
   private reindex(): void {
-    const m = new Map<string, Strategy[]>();
-    for (const s of this.strategies.values()) {
-      if (this.states.get(s.id) !== 'RUNNING') continue;
-      for (const inst of s.instruments) m.set(inst, [...(m.get(inst) ?? []), s]);
+    for (const [inst, slot] of this.slots) {
+      slot.list = [...this.strategies.values()].filter((s) => this.states.get(s.id) === 'RUNNING' && s.instruments.includes(inst));
     }
-    this.byInstrument = m;
   }
 }

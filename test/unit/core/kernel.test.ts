@@ -75,16 +75,22 @@ describe('sim clock', () => {
 });
 
 describe('kernel', () => {
-  it('hands a bar to the venue, then the cache, then handlers in order', () => {
+  it('hands a bar to the venue, then the cache, then instrument handlers, then global handlers', () => {
     const venue = new ScriptedVenue();
     const k = new Kernel({ clock: new SimClock(0), venue, instruments: [aapl] });
     const order: string[] = [];
-    k.addDataHandler({ onBar: (b) => order.push(`h1 sees close ${k.cache.lastPrice(b.instrumentId)}`) });
-    k.addDataHandler({ onBar: () => order.push('h2') });
-    k.onBar(bar(0, 101.5));
-    expect(venue.calls).toEqual(['bar AAPL@0']);
-    expect(order).toEqual(['h1 sees close 101.5', 'h2']);
-    expect(k.cache.lastPriceTs('AAPL')).toBe(900_000);
+    k.addDataHandler({ onBar: (b) => order.push(`global sees close ${k.cache.lastPrice(b.instrumentId)}`) });
+    k.addInstrumentHandler('AAPL', { onBar: () => order.push('aapl 1') });
+    k.addInstrumentHandler('AAPL', { onBar: () => order.push('aapl 2') });
+    // With nothing working the venue has nothing to match and is not called.
+    k.onBar(bar(0, 101));
+    expect(venue.calls).toEqual([]);
+    k.emit({ type: 'OrderInitialized', tsEvent: 0, order: newOrder() });
+    k.onBar(bar(900_000, 101.5));
+    expect(venue.calls).toEqual(['bar AAPL@900000']);
+    expect(order).toEqual(['aapl 1', 'aapl 2', 'global sees close 101', 'aapl 1', 'aapl 2', 'global sees close 101.5']);
+    expect(k.cache.lastPriceTs('AAPL')).toBe(1_800_000);
+    expect(() => k.onBar({ ...bar(0, 1), instrumentId: 'NOPE' })).toThrow(expect.objectContaining({ code: 'instrument.unknown' }));
   });
 
   it('stamps events with ids and clock time, applying them to the cache before subscribers', () => {

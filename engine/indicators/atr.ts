@@ -108,7 +108,10 @@ function check(high: number, low: number, close: number): void {
   if (close - close !== 0) throw invalidInput('ATR', 'close', close);
 }
 
-/** Batch ATR: Float64Array aligned to the bars, NaN before index `period`. `out`: optional buffer (length = input length) to write into instead of allocating. */
+/**
+ * Batch ATR: Float64Array aligned to the bars, NaN before index `period`.
+ * `out`: optional buffer (length = input length) to write into instead of allocating.
+ */
 export function atr(
   high: ArrayLike<number>,
   low: ArrayLike<number>,

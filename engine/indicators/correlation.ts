@@ -1,4 +1,15 @@
-import { ANCHOR, M2, OFFSET, resyncInterval, ringCoM2, ringMoments, sliceCoM2, sliceMoments, SMALL_VARIANCE_RATIO, ZERO_VARIANCE } from './moments';
+import {
+  ANCHOR,
+  M2,
+  OFFSET,
+  resyncInterval,
+  ringCoM2,
+  ringMoments,
+  sliceCoM2,
+  sliceMoments,
+  SMALL_VARIANCE_RATIO,
+  ZERO_VARIANCE,
+} from './moments';
 import type { StreamingIndicator } from './types';
 import { invalidInput, outputArray, requireInt, requireSameLength } from './validate';
 
@@ -206,7 +217,10 @@ function check(x: number, y: number): void {
   if (y - y !== 0) throw invalidInput('CORREL', 'y', y);
 }
 
-/** Batch rolling correlation: Float64Array aligned to the inputs, NaN before index `period - 1`. `out`: optional buffer (length = input length) to write into instead of allocating. */
+/**
+ * Batch rolling correlation: Float64Array aligned to the inputs, NaN before index `period - 1`.
+ * `out`: optional buffer (length = input length) to write into instead of allocating.
+ */
 export function correlation(x: ArrayLike<number>, y: ArrayLike<number>, period = 20, out?: Float64Array): Float64Array {
   requireInt('CORREL', 'period', period, 2);
   const n = x.length;

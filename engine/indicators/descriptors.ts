@@ -1,4 +1,5 @@
 import { EngineError } from '../core/errors';
+import { MAX_PERIOD } from './validate';
 
 /**
  * Data describing every indicator, for UIs that list indicators and build parameter forms. The
@@ -42,13 +43,40 @@ const period = (def: number, min = 1): IndicatorParamDescriptor => ({
   type: 'integer',
   default: def,
   min,
-  max: 1_000_000,
+  max: MAX_PERIOD,
 });
 
 export const INDICATORS: readonly IndicatorDescriptor[] = [
-  { id: 'sma', name: 'Simple moving average', className: 'Sma', batchName: 'sma', inputs: ['close'], params: [period(20)], outputs: ['value'], overlay: true },
-  { id: 'ema', name: 'Exponential moving average', className: 'Ema', batchName: 'ema', inputs: ['close'], params: [period(20)], outputs: ['value'], overlay: true },
-  { id: 'rsi', name: 'Relative strength index', className: 'Rsi', batchName: 'rsi', inputs: ['close'], params: [period(14)], outputs: ['value'], overlay: false },
+  {
+    id: 'sma',
+    name: 'Simple moving average',
+    className: 'Sma',
+    batchName: 'sma',
+    inputs: ['close'],
+    params: [period(20)],
+    outputs: ['value'],
+    overlay: true,
+  },
+  {
+    id: 'ema',
+    name: 'Exponential moving average',
+    className: 'Ema',
+    batchName: 'ema',
+    inputs: ['close'],
+    params: [period(20)],
+    outputs: ['value'],
+    overlay: true,
+  },
+  {
+    id: 'rsi',
+    name: 'Relative strength index',
+    className: 'Rsi',
+    batchName: 'rsi',
+    inputs: ['close'],
+    params: [period(14)],
+    outputs: ['value'],
+    overlay: false,
+  },
   {
     id: 'macd',
     name: 'MACD',
@@ -56,9 +84,9 @@ export const INDICATORS: readonly IndicatorDescriptor[] = [
     batchName: 'macd',
     inputs: ['close'],
     params: [
-      { name: 'fastPeriod', label: 'Fast period', type: 'integer', default: 12, min: 1, max: 1_000_000 },
-      { name: 'slowPeriod', label: 'Slow period', type: 'integer', default: 26, min: 2, max: 1_000_000 },
-      { name: 'signalPeriod', label: 'Signal period', type: 'integer', default: 9, min: 1, max: 1_000_000 },
+      { name: 'fastPeriod', label: 'Fast period', type: 'integer', default: 12, min: 1, max: MAX_PERIOD },
+      { name: 'slowPeriod', label: 'Slow period', type: 'integer', default: 26, min: 2, max: MAX_PERIOD },
+      { name: 'signalPeriod', label: 'Signal period', type: 'integer', default: 9, min: 1, max: MAX_PERIOD },
     ],
     outputs: ['macd', 'signal', 'histogram'],
     overlay: false,
@@ -73,10 +101,46 @@ export const INDICATORS: readonly IndicatorDescriptor[] = [
     outputs: ['middle', 'upper', 'lower'],
     overlay: true,
   },
-  { id: 'atr', name: 'Average true range', className: 'Atr', batchName: 'atr', inputs: ['high', 'low', 'close'], params: [period(14)], outputs: ['value'], overlay: false },
-  { id: 'vwap', name: 'VWAP (UTC-day session)', className: 'Vwap', batchName: 'vwap', inputs: ['high', 'low', 'close', 'volume', 'ts'], params: [], outputs: ['value'], overlay: true },
-  { id: 'obv', name: 'On-balance volume', className: 'Obv', batchName: 'obv', inputs: ['close', 'volume'], params: [], outputs: ['value'], overlay: false },
-  { id: 'roc', name: 'Rate of change (%)', className: 'Roc', batchName: 'roc', inputs: ['close'], params: [period(10)], outputs: ['value'], overlay: false },
+  {
+    id: 'atr',
+    name: 'Average true range',
+    className: 'Atr',
+    batchName: 'atr',
+    inputs: ['high', 'low', 'close'],
+    params: [period(14)],
+    outputs: ['value'],
+    overlay: false,
+  },
+  {
+    id: 'vwap',
+    name: 'VWAP (UTC-day session)',
+    className: 'Vwap',
+    batchName: 'vwap',
+    inputs: ['high', 'low', 'close', 'volume', 'ts'],
+    params: [],
+    outputs: ['value'],
+    overlay: true,
+  },
+  {
+    id: 'obv',
+    name: 'On-balance volume',
+    className: 'Obv',
+    batchName: 'obv',
+    inputs: ['close', 'volume'],
+    params: [],
+    outputs: ['value'],
+    overlay: false,
+  },
+  {
+    id: 'roc',
+    name: 'Rate of change (%)',
+    className: 'Roc',
+    batchName: 'roc',
+    inputs: ['close'],
+    params: [period(10)],
+    outputs: ['value'],
+    overlay: false,
+  },
   {
     id: 'pivots',
     name: 'Pivot points (classic, previous UTC day)',
@@ -87,7 +151,16 @@ export const INDICATORS: readonly IndicatorDescriptor[] = [
     outputs: ['pivot', 'r1', 'r2', 'r3', 's1', 's2', 's3'],
     overlay: true,
   },
-  { id: 'correlation', name: 'Rolling correlation (Pearson)', className: 'Correlation', batchName: 'correlation', inputs: ['x', 'y'], params: [period(20, 2)], outputs: ['value'], overlay: false },
+  {
+    id: 'correlation',
+    name: 'Rolling correlation (Pearson)',
+    className: 'Correlation',
+    batchName: 'correlation',
+    inputs: ['x', 'y'],
+    params: [period(20, 2)],
+    outputs: ['value'],
+    overlay: false,
+  },
 ];
 
 /** The descriptor of `id`. */

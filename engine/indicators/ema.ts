@@ -80,7 +80,10 @@ export class Ema implements StreamingIndicator {
   }
 }
 
-/** Batch EMA: Float64Array aligned to `values`, NaN before index `period - 1`. `out`: optional buffer (length = input length) to write into instead of allocating. */
+/**
+ * Batch EMA: Float64Array aligned to `values`, NaN before index `period - 1`.
+ * `out`: optional buffer (length = input length) to write into instead of allocating.
+ */
 export function ema(values: ArrayLike<number>, period = 20, out?: Float64Array): Float64Array {
   requireInt('EMA', 'period', period, 1);
   const n = values.length;

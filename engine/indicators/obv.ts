@@ -70,7 +70,10 @@ function check(close: number, volume: number): void {
   if (volume - volume !== 0) throw invalidInput('OBV', 'volume', volume);
 }
 
-/** Batch OBV: Float64Array aligned to the bars; the first value is the first volume. `out`: optional buffer (length = input length) to write into instead of allocating. */
+/**
+ * Batch OBV: Float64Array aligned to the bars; the first value is the first volume.
+ * `out`: optional buffer (length = input length) to write into instead of allocating.
+ */
 export function obv(close: ArrayLike<number>, volume: ArrayLike<number>, out?: Float64Array): Float64Array {
   const n = close.length;
   requireSameLength('OBV', n, volume);

@@ -67,7 +67,10 @@ export class Roc implements StreamingIndicator {
   }
 }
 
-/** Batch ROC: Float64Array aligned to `values`, NaN before index `period`. `out`: optional buffer (length = input length) to write into instead of allocating. */
+/**
+ * Batch ROC: Float64Array aligned to `values`, NaN before index `period`.
+ * `out`: optional buffer (length = input length) to write into instead of allocating.
+ */
 export function roc(values: ArrayLike<number>, period = 10, out?: Float64Array): Float64Array {
   requireInt('ROC', 'period', period, 1);
   const n = values.length;

@@ -110,7 +110,10 @@ export class Rsi implements StreamingIndicator {
 }
 
 
-/** Batch RSI: Float64Array aligned to `values`, NaN before index `period`. `out`: optional buffer (length = input length) to write into instead of allocating. */
+/**
+ * Batch RSI: Float64Array aligned to `values`, NaN before index `period`.
+ * `out`: optional buffer (length = input length) to write into instead of allocating.
+ */
 export function rsi(values: ArrayLike<number>, period = 14, out?: Float64Array): Float64Array {
   requireInt('RSI', 'period', period, 1);
   const n = values.length;

@@ -78,7 +78,10 @@ export class Sma implements StreamingIndicator {
   }
 }
 
-/** Batch SMA: Float64Array aligned to `values`, NaN before index `period - 1`. `out`: optional buffer (length = input length) to write into instead of allocating. */
+/**
+ * Batch SMA: Float64Array aligned to `values`, NaN before index `period - 1`.
+ * `out`: optional buffer (length = input length) to write into instead of allocating.
+ */
 export function sma(values: ArrayLike<number>, period = 20, out?: Float64Array): Float64Array {
   requireInt('SMA', 'period', period, 1);
   const n = values.length;

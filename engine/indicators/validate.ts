@@ -5,8 +5,11 @@ export const INVALID_PARAM = 'indicator.invalid_param';
 /** Error code for a bad input value (NaN, ±Infinity, negative volume, mismatched series lengths). */
 export const INVALID_INPUT = 'indicator.invalid_input';
 
+/** The largest period (window length) accepted. */
+export const MAX_PERIOD = 1_000_000;
+
 /** Checks that `value` is an integer in [min, max]; returns it. Throws `indicator.invalid_param` otherwise. */
-export function requireInt(indicator: string, param: string, value: number, min: number, max = 1_000_000): number {
+export function requireInt(indicator: string, param: string, value: number, min: number, max = MAX_PERIOD): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new EngineError(INVALID_PARAM, `${indicator}: ${param} must be an integer in [${min}, ${max}], got ${String(value)}`, {
       indicator,

@@ -125,7 +125,9 @@ function check(high: number, low: number, close: number, volume: number, ts: num
   if (low - low !== 0) throw invalidInput('VWAP', 'low', low);
   if (close - close !== 0) throw invalidInput('VWAP', 'close', close);
   if (volume - volume !== 0) throw invalidInput('VWAP', 'volume', volume);
-  if (volume < 0) throw new EngineError(INVALID_INPUT, `VWAP: volume must be >= 0, got ${volume}`, { indicator: 'VWAP', what: 'volume', value: volume });
+  if (volume < 0) {
+    throw new EngineError(INVALID_INPUT, `VWAP: volume must be >= 0, got ${volume}`, { indicator: 'VWAP', what: 'volume', value: volume });
+  }
   if (ts !== undefined && ts - ts !== 0) throw invalidInput('VWAP', 'ts', ts);
 }
 

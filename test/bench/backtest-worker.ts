@@ -14,6 +14,9 @@ if (!scenario && name !== 'hand_loop') throw new Error(`unknown scenario ${name}
 const t0 = performance.now();
 const u = benchUniverse(Number(symArg), Number(barsArg));
 const loadMs = performance.now() - t0;
+const gc = (globalThis as { gc?: () => void }).gc;
+gc?.();
+const rssAfterLoadMb = process.memoryUsage().rss / 2 ** 20;
 const times: number[] = [];
 let trades = 0;
 let orders = 0;
@@ -33,5 +36,5 @@ times.sort((a, b) => a - b);
 const best = times[0]!;
 const med = times[times.length >> 1]!;
 process.stdout.write(
-  JSON.stringify({ name, bars: u.bars.length, trades, orders, bestMs: best, medianMs: med, generateMs: loadMs, peakRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n',
+  JSON.stringify({ name, bars: u.bars.length, trades, orders, bestMs: best, medianMs: med, generateMs: loadMs, rssAfterLoadMb, peakRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n',
 );

@@ -111,7 +111,9 @@ function atrCase(p: number): IndicatorCase<Atr> {
   };
 }
 
-function correlationCase(p: number, columns: readonly ['close' | 'other' | 'volume', 'close' | 'other' | 'volume']): IndicatorCase<Correlation> {
+type PairColumn = 'close' | 'other' | 'volume';
+
+function correlationCase(p: number, columns: readonly [PairColumn, PairColumn]): IndicatorCase<Correlation> {
   return {
     name: `Correlation(${p}) of ${columns.join(', ')}`,
     columns,
@@ -128,13 +130,21 @@ function correlationCase(p: number, columns: readonly ['close' | 'other' | 'volu
 
 describe('indicator contract', () => {
   runIndicatorContract(closeCase('SMA(1)', () => new Sma(1), (v) => sma(v, 1), 1, []));
-  runIndicatorContract(closeCase('SMA(20)', () => new Sma(20), (v) => sma(v, 20), 20, [...badPeriods.map((b) => () => new Sma(b)), () => sma([1, 2], 0)]));
+  runIndicatorContract(
+    closeCase('SMA(20)', () => new Sma(20), (v) => sma(v, 20), 20, [...badPeriods.map((b) => () => new Sma(b)), () => sma([1, 2], 0)]),
+  );
   runIndicatorContract(closeCase('EMA(1)', () => new Ema(1), (v) => ema(v, 1), 1, []));
-  runIndicatorContract(closeCase('EMA(21)', () => new Ema(21), (v) => ema(v, 21), 21, [...badPeriods.map((b) => () => new Ema(b)), () => ema([1, 2], -3)]));
+  runIndicatorContract(
+    closeCase('EMA(21)', () => new Ema(21), (v) => ema(v, 21), 21, [...badPeriods.map((b) => () => new Ema(b)), () => ema([1, 2], -3)]),
+  );
   runIndicatorContract(closeCase('RSI(1)', () => new Rsi(1), (v) => rsi(v, 1), 2, []));
-  runIndicatorContract(closeCase('RSI(14)', () => new Rsi(14), (v) => rsi(v, 14), 15, [...badPeriods.map((b) => () => new Rsi(b)), () => rsi([1, 2], 0.5)]));
+  runIndicatorContract(
+    closeCase('RSI(14)', () => new Rsi(14), (v) => rsi(v, 14), 15, [...badPeriods.map((b) => () => new Rsi(b)), () => rsi([1, 2], 0.5)]),
+  );
   runIndicatorContract(closeCase('ROC(1)', () => new Roc(1), (v) => roc(v, 1), 2, []));
-  runIndicatorContract(closeCase('ROC(10)', () => new Roc(10), (v) => roc(v, 10), 11, [...badPeriods.map((b) => () => new Roc(b)), () => roc([1, 2], 0)]));
+  runIndicatorContract(
+    closeCase('ROC(10)', () => new Roc(10), (v) => roc(v, 10), 11, [...badPeriods.map((b) => () => new Roc(b)), () => roc([1, 2], 0)]),
+  );
   runIndicatorContract(macdCase(12, 26, 9));
   runIndicatorContract(macdCase(3, 5, 1));
   runIndicatorContract(bbCase(1, 2));

@@ -18,6 +18,12 @@ import type { RiskEngine } from '../risk/risk-engine';
 
 export type SubmitResult = { ok: true; clientOrderId: string; qty: number } | { ok: false; clientOrderId: string; code: string; reason: string };
 
+interface BracketChildren {
+  group: string;
+  sl: string | null;
+  tp: string | null;
+}
+
 export interface OrderManagerOptions {
   kernel: Kernel;
   risk: RiskEngine;
@@ -28,8 +34,8 @@ export class OrderManager {
   private readonly kernel: Kernel;
   private readonly risk: RiskEngine;
   private readonly ids: IdGenerator;
-  /** Entry client order id -> its bracket children ids. */
-  private readonly children = new Map<string, { sl: string | null; tp: string | null }>();
+  /** Entry client order id -> its bracket children (one pair per OCO group). */
+  private readonly children = new Map<string, BracketChildren[]>();
 
   constructor(opts: OrderManagerOptions) {
     this.kernel = opts.kernel;
@@ -140,30 +146,49 @@ export class OrderManager {
   }
 
   private onFilled(e: OrderFilled): void {
-    const entry = this.kernel.cache.order(e.clientOrderId);
-    if (!entry) throw new EngineError('order.unknown', `fill for unknown order ${e.clientOrderId}`);
-    if (entry.role === 'ENTRY') this.risk.setOwner(entry.instrumentId, entry.strategyId);
-    if (entry.role !== 'ENTRY' || !entry.bracket) return;
-    const { stopLoss, takeProfit, stopLossDistance, takeProfitDistance } = entry.bracket;
+    const o = this.kernel.cache.order(e.clientOrderId);
+    if (!o) throw new EngineError('order.unknown', `fill for unknown order ${e.clientOrderId}`);
+    if (o.role === 'ENTRY') {
+      this.risk.setOwner(o.instrumentId, o.strategyId);
+      if (o.bracket) this.protect(o, e);
+      return;
+    }
+    if ((o.role === 'STOP_LOSS' || o.role === 'TAKE_PROFIT') && o.parentId !== null && o.status === 'FILLED') {
+      // The bracket has done its job: what is left of its entry must not open an unprotected position.
+      const parent = this.kernel.cache.order(o.parentId);
+      if (parent && !isTerminal(parent) && parent.status !== 'PENDING_CANCEL') this.cancel(parent.clientOrderId);
+    }
+  }
+
+  /**
+   * Gives a bracket entry its stop-loss and take-profit after a fill. The first fill creates them for
+   * the filled quantity; later fills grow the working children to the entry's filled quantity; a fill
+   * that finds no working child (they were cancelled or filled) gets a new pair for its own quantity.
+   */
+  private protect(entry: Readonly<Order>, e: OrderFilled): void {
+    const existing = this.children.get(entry.clientOrderId) ?? [];
+    const live = existing.filter((g) => [g.sl, g.tp].some((id) => id !== null && !isTerminal(this.kernel.cache.order(id)!)));
+    if (live.length > 0) {
+      for (const g of live) {
+        for (const id of [g.sl, g.tp]) {
+          const child = id ? this.kernel.cache.order(id) : undefined;
+          if (child && !isTerminal(child) && child.status !== 'PENDING_CANCEL' && child.qty !== entry.filledQty) this.modify(child.clientOrderId, { qty: entry.filledQty });
+        }
+      }
+      return;
+    }
+    const { stopLoss, takeProfit, stopLossDistance, takeProfitDistance } = entry.bracket!;
     const inst = this.kernel.cache.instrument(entry.instrumentId);
     const fillPx = Math.round(avgFillTicks(entry));
     const dir = entry.side === 'BUY' ? 1 : -1;
     const slPx = stopLoss ?? (stopLossDistance != null ? fillPx - dir * stopLossDistance : null);
     const tpPx = takeProfit ?? (takeProfitDistance != null ? fillPx + dir * takeProfitDistance : null);
     const round = (t: number) => priceToTicks(inst, t / 10 ** inst.pricePrecision);
-    const existing = this.children.get(entry.clientOrderId);
-    if (existing) {
-      // A further partial fill: children follow the filled quantity.
-      for (const id of [existing.sl, existing.tp]) {
-        const child = id ? this.kernel.cache.order(id) : undefined;
-        if (child && !isTerminal(child) && child.qty !== entry.filledQty) this.modify(child.clientOrderId, { qty: entry.filledQty });
-      }
-      return;
-    }
-    const group = `oco-${entry.clientOrderId}`;
-    const ids = { sl: null as string | null, tp: null as string | null };
-    this.children.set(entry.clientOrderId, ids);
-    const base = { instrumentId: entry.instrumentId, side: oppositeSide(entry.side), qty: entry.filledQty, reduceOnly: true };
+    const qty = existing.length === 0 ? entry.filledQty : e.lastQty;
+    const group = existing.length === 0 ? `oco-${entry.clientOrderId}` : `oco-${entry.clientOrderId}-${existing.length + 1}`;
+    const ids: BracketChildren = { group, sl: null, tp: null };
+    this.children.set(entry.clientOrderId, [...existing, ids]);
+    const base = { instrumentId: entry.instrumentId, side: oppositeSide(entry.side), qty, reduceOnly: true };
     if (slPx !== null && slPx > 0) {
       ids.sl = this.sendChild(entry, { ...base, type: 'STOP', triggerPrice: round(slPx), role: 'STOP_LOSS', tag: 'stop_loss' }, group);
     }
@@ -178,8 +203,25 @@ export class OrderManager {
     return order.clientOrderId;
   }
 
-  /** A closed position leaves no protective order behind (it could otherwise open a new position). */
+  /**
+   * A closed position leaves no protective order behind (it could otherwise open a new position).
+   * Where a member of the bracket filled, the venue's OCO cancels the sibling itself: no request is
+   * sent for it.
+   */
   private onPositionClosed(e: PositionClosed): void {
-    this.cancelProtection(e.instrumentId);
+    for (const o of this.kernel.cache.openOrders(e.instrumentId)) {
+      if (o.role !== 'STOP_LOSS' && o.role !== 'TAKE_PROFIT') continue;
+      if (this.siblingFilled(o)) continue;
+      this.cancel(o.clientOrderId);
+    }
+  }
+
+  private siblingFilled(o: Readonly<Order>): boolean {
+    if (o.parentId === null || o.ocoGroup === null) return false;
+    const g = this.children.get(o.parentId)?.find((x) => x.group === o.ocoGroup);
+    if (!g) return false;
+    const other = g.sl === o.clientOrderId ? g.tp : g.sl;
+    const sib = other ? this.kernel.cache.order(other) : undefined;
+    return sib !== undefined && sib.filledQty > 0;
   }
 }

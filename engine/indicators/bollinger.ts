@@ -9,10 +9,11 @@ import { invalidInput, outputArray, requireInt, requireNumber } from './validate
  * Numerics: the window mean and M2 (sum of squared deviations) are updated in O(1) with the rolling
  * Welford update (`mean' = mean + (x - old) / p`, `M2' = M2 + (x - old)((x - mean') + (old - mean))`),
  * with the mean held as anchor + offset (see `moments.ts`), so nothing cancels the way
- * `Σx² - (Σx)²/p` does on prices far from zero. The moments are recomputed exactly (corrected two-pass) when the
- * window first fills, every `max(128, period)` updates, and when the variance becomes small relative to
- * the deviations seen since the last recomputation; σ stays within ~1e-12 relative of a two-pass
- * computation on any series length. (TA-Lib's BBANDS uses running sums of squares and drifts.)
+ * `Σx² - (Σx)²/p` does on prices far from zero. The moments are recomputed exactly (corrected
+ * two-pass) when the window first fills, every `max(128, period)` updates, and when the variance
+ * becomes small relative to the deviations seen since the last recomputation; σ stays within a few
+ * 1e-12 relative of a two-pass computation on any series length (tests: 100k-point random walk around
+ * 1.1). TA-Lib's BBANDS uses running sums of squares and drifts; it is not the reference here.
  */
 export class BollingerBands implements StreamingIndicator {
   readonly period: number;

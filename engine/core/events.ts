@@ -79,6 +79,14 @@ export interface OrderUpdated extends EventBase {
   triggerPrice: number | null;
 }
 
+/** A modification refused by the engine (risk gate) before it reached the venue; the order is unchanged. */
+export interface OrderModifyDenied extends EventBase {
+  type: 'OrderModifyDenied';
+  clientOrderId: string;
+  code: string;
+  reason: string;
+}
+
 export interface OrderExpired extends EventBase {
   type: 'OrderExpired';
   clientOrderId: string;
@@ -161,6 +169,7 @@ export type EngineEvent =
   | OrderCancelRejected
   | OrderPendingUpdate
   | OrderUpdated
+  | OrderModifyDenied
   | OrderExpired
   | OrderFilled
   | PositionOpened

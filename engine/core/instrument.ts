@@ -116,7 +116,7 @@ export function notionalAt(inst: Instrument, price: number, qty: number): Money 
 export function unitsForNotional(inst: Instrument, cash: Money, price: number): number {
   if (!(price > 0) || cash <= 0) return 0;
   const perUnit = (price * inst.contractSize * pow10(MONEY_SCALE)) / pow10(inst.unitPrecision);
-  const raw = Math.floor(cash / perUnit + 1e-9);
+  const raw = Math.floor((cash / perUnit) * (1 + 1e-12));
   return Math.floor(raw / inst.minQty) * inst.minQty;
 }
 

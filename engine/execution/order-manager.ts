@@ -12,9 +12,15 @@ import { EngineError } from '../core/errors';
 import type { IdGenerator } from '../core/ids';
 import { priceToTicks } from '../core/instrument';
 import type { Kernel } from '../core/kernel';
-import { avgFillTicks, isTerminal, oppositeSide, type Order, type OrderRequest } from '../core/order';
+import { avgFillTicks, cloneOrder, isTerminal, oppositeSide, type Order, type OrderRequest } from '../core/order';
 import type { OrderModification } from '../core/venue';
 import type { RiskEngine } from '../risk/risk-engine';
+
+export type ModifyResult = { ok: true } | { ok: false; code: string; reason: string };
+
+function refuse(code: string, reason: string): { ok: false; code: string; reason: string } {
+  return { ok: false, code, reason };
+}
 
 export type SubmitResult = { ok: true; clientOrderId: string; qty: number } | { ok: false; clientOrderId: string; code: string; reason: string };
 
@@ -103,16 +109,20 @@ export class OrderManager {
   }
 
   private validate(o: Order): { ok: false; code: string; reason: string } | null {
-    const bad = (code: string, reason: string) => ({ ok: false as const, code, reason });
-    if (!this.kernel.cache.hasInstrument(o.instrumentId)) return bad('order.unknown_instrument', `unknown instrument ${o.instrumentId}`);
-    if (!Number.isSafeInteger(o.qty) || o.qty <= 0) return bad('order.invalid_qty', `quantity must be a positive integer number of units, got ${o.qty}`);
-    if ((o.type === 'LIMIT' || o.type === 'MARKET_IF_TOUCHED') && !(o.price !== null && Number.isSafeInteger(o.price) && o.price > 0)) {
-      return bad('order.missing_price', `${o.type} order needs a positive price in ticks`);
+    if (!this.kernel.cache.hasInstrument(o.instrumentId)) return refuse('order.unknown_instrument', `unknown instrument ${o.instrumentId}`);
+    const inst = this.kernel.cache.instrument(o.instrumentId);
+    if (!Number.isSafeInteger(o.qty) || o.qty <= 0) return refuse('order.invalid_qty', `quantity must be a positive integer number of units, got ${o.qty}`);
+    // Below the minimum is the risk gate's `risk.min_size`; above it, the quantity must be on the lot grid.
+    if (o.qty > inst.minQty && o.qty % inst.minQty !== 0) return refuse('order.invalid_qty', `quantity ${o.qty} is not a multiple of the lot of ${inst.minQty} units`);
+    if (o.type === 'LIMIT' || o.type === 'MARKET_IF_TOUCHED') {
+      if (o.price === null || !Number.isSafeInteger(o.price) || o.price <= 0) return refuse('order.missing_price', `${o.type} order needs a positive price in ticks`);
+      if (o.price % inst.tickSize !== 0) return refuse('order.invalid_price', `price ${o.price} is not on the tick grid of ${inst.tickSize}`);
     }
-    if (o.type === 'STOP' && !(o.triggerPrice !== null && Number.isSafeInteger(o.triggerPrice) && o.triggerPrice > 0)) {
-      return bad('order.missing_price', 'STOP order needs a positive trigger price in ticks');
+    if (o.type === 'STOP') {
+      if (o.triggerPrice === null || !Number.isSafeInteger(o.triggerPrice) || o.triggerPrice <= 0) return refuse('order.missing_price', 'STOP order needs a positive trigger price in ticks');
+      if (o.triggerPrice % inst.tickSize !== 0) return refuse('order.invalid_price', `trigger price ${o.triggerPrice} is not on the tick grid of ${inst.tickSize}`);
     }
-    if (o.tif === 'GTD' && o.expireTs === null) return bad('order.missing_expiry', 'GTD order needs an expiry time');
+    if (o.tif === 'GTD' && o.expireTs === null) return refuse('order.missing_expiry', 'GTD order needs an expiry time');
     return null;
   }
 
@@ -130,12 +140,30 @@ export class OrderManager {
     return ids.filter((id) => this.cancel(id));
   }
 
-  modify(clientOrderId: string, changes: OrderModification): boolean {
+  /**
+   * Changes a working order. Growing an order that adds exposure passes the risk gate for the added
+   * quantity (resized to the room under a cap where that is on); a refusal is an OrderModifyDenied
+   * event and the order stays as it was.
+   */
+  modify(clientOrderId: string, changes: OrderModification): ModifyResult {
     const o = this.kernel.cache.order(clientOrderId);
-    if (!o || isTerminal(o) || o.status === 'PENDING_CANCEL') return false;
+    if (!o || isTerminal(o) || o.status === 'PENDING_CANCEL' || o.status === 'PENDING_UPDATE') {
+      return { ok: false, code: 'order.not_working', reason: `order ${clientOrderId} is not working` };
+    }
+    const next = { ...changes };
+    if (next.qty !== undefined && next.qty > o.qty && !o.reduceOnly) {
+      const probe = cloneOrder(o);
+      probe.qty = next.qty - o.qty;
+      const decision = this.risk.check(probe, { increase: true });
+      if (!decision.ok) {
+        this.kernel.emit({ type: 'OrderModifyDenied', tsEvent: this.kernel.clock.now(), clientOrderId, code: decision.code, reason: decision.reason });
+        return { ok: false, code: decision.code, reason: decision.reason };
+      }
+      next.qty = o.qty + decision.qty;
+    }
     this.kernel.emit({ type: 'OrderPendingUpdate', tsEvent: this.kernel.clock.now(), clientOrderId });
-    this.kernel.venue.modify(this.kernel.cache.orderMut(clientOrderId), changes);
-    return true;
+    this.kernel.venue.modify(this.kernel.cache.orderMut(clientOrderId), next);
+    return { ok: true };
   }
 
   /** Cancels the working bracket children (stop-loss / take-profit) protecting an instrument. */
@@ -222,6 +250,7 @@ export class OrderManager {
     if (!g) return false;
     const other = g.sl === o.clientOrderId ? g.tp : g.sl;
     const sib = other ? this.kernel.cache.order(other) : undefined;
-    return sib !== undefined && sib.filledQty > 0;
+    // Only a complete fill makes the venue cancel the rest of the group.
+    return sib !== undefined && sib.status === 'FILLED';
   }
 }

@@ -4,8 +4,8 @@ import { invalidInput, outputArray, requireInt, requireSameLength } from './vali
 /**
  * True range of a bar given the previous bar's close: max(high − low, |prevClose − high|,
  * |prevClose − low|) (TA-Lib's TRANGE), written as max(high, prevClose) − min(low, prevClose), which
- * gives the same floating-point result and branches predictably (the previous close is usually inside
- * the bar's range).
+ * for a valid bar (high ≥ low) gives the same floating-point result and branches predictably (the
+ * previous close is usually inside the bar's range).
  */
 export function trueRange(high: number, low: number, prevClose: number): number {
   return prevClose > high ? prevClose - low : prevClose < low ? high - prevClose : high - low;

@@ -61,7 +61,11 @@ export class RiskEngine {
     return opposite && order.qty <= Math.abs(qty);
   }
 
-  check(order: Readonly<Order>): RiskDecision {
+  /**
+   * `increase`: the order is the added quantity of a working order being grown, not a new trade: the
+   * trade-count checks (trades per day, open positions, concurrent trades) do not apply.
+   */
+  check(order: Readonly<Order>, opts: { increase?: boolean } = {}): RiskDecision {
     const { state, cache } = this.deps;
     // An ENTRY is treated as adding exposure even when it follows an exit (a reversal).
     if (order.role !== 'ENTRY' && this.isReducing(order)) {
@@ -78,10 +82,10 @@ export class RiskEngine {
 
     this.rollDay();
     const sl = this.strategyLimits.get(order.strategyId);
-    if (sl?.maxTradesPerDay != null && (this.entriesToday.get(order.strategyId) ?? 0) >= sl.maxTradesPerDay) {
+    if (!opts.increase && sl?.maxTradesPerDay != null && (this.entriesToday.get(order.strategyId) ?? 0) >= sl.maxTradesPerDay) {
       return deny('risk.max_trades_per_day', `${sl.maxTradesPerDay} entries today already`);
     }
-    const opensNew = this.deps.portfolio.positionQty(order.instrumentId) === 0;
+    const opensNew = !opts.increase && this.deps.portfolio.positionQty(order.instrumentId) === 0;
     if (opensNew && this.limits.maxOpenPositions != null && this.openSlots(null) >= this.limits.maxOpenPositions) {
       return deny('risk.max_open_positions', `${this.limits.maxOpenPositions} positions are open or pending`);
     }
@@ -155,13 +159,14 @@ export class RiskEngine {
   }
 
   /**
-   * Exposure that working orders will add (entries) or remove (exits and flattens, which close what is
-   * held), at the last prices. Protective stop-loss / take-profit orders are not counted as relief.
+   * Exposure that working entries will add, at the last prices. Working exits are NOT counted as room:
+   * they may fill after a new entry (another instrument's bar can come first), and the cap must hold at
+   * every moment, so a reversal's new entry waits for the room the exit makes (or is resized to it).
    */
   private pendingExposure(): number {
     let sum = 0;
     for (const o of this.deps.cache.openOrders()) {
-      const sign = o.role === 'ENTRY' ? 1 : o.role === 'EXIT' || o.role === 'FLATTEN' ? -1 : 0;
+      const sign = o.role === 'ENTRY' ? 1 : 0;
       if (sign === 0) continue;
       const inst = this.deps.cache.instrument(o.instrumentId);
       const price = this.deps.cache.lastPrice(o.instrumentId);

@@ -3,8 +3,18 @@
  * here); the risk gate then checks the exact result against the caps.
  */
 import { EngineError } from '../core/errors';
-import { unitsForNotional, type Instrument } from '../core/instrument';
+import type { Instrument } from '../core/instrument';
 import { MONEY_ONE, type Money } from '../core/money';
+
+/**
+ * floor(x) for a float quotient that stands for an exact rational: a relative guard of 1e-12 keeps a
+ * value such as 9999.999999999998 (really 10,000) from losing a unit; rounded down to minQty multiples.
+ */
+export function floorUnits(x: number, inst: Instrument): number {
+  if (!(x > 0)) return 0;
+  const units = Math.floor(x * (1 + 1e-12));
+  return Math.floor(units / inst.minQty) * inst.minQty;
+}
 
 export interface SizingContext {
   instrument: Instrument;
@@ -36,10 +46,11 @@ export class FixedFractionSizer implements PositionSizer {
   }
 
   size(ctx: SizingContext): number {
-    if (!(ctx.quoteToAccount > 0)) return 0;
-    const targetAccount = (ctx.equity * this.params.fractionPct) / 100;
-    const targetQuote = Math.floor(targetAccount / ctx.quoteToAccount);
-    return unitsForNotional(ctx.instrument, targetQuote, ctx.price);
+    if (!(ctx.quoteToAccount > 0) || !(ctx.price > 0)) return 0;
+    const inst = ctx.instrument;
+    const targetAccount = ((ctx.equity / MONEY_ONE) * this.params.fractionPct) / 100;
+    const perUnitAccount = (ctx.price * inst.contractSize * ctx.quoteToAccount) / 10 ** inst.unitPrecision;
+    return floorUnits(targetAccount / perUnitAccount, inst);
   }
 }
 
@@ -55,8 +66,7 @@ export class FixedRiskSizer implements PositionSizer {
   size(ctx: SizingContext): number {
     if (ctx.stopDistance === null || !(ctx.stopDistance > 0) || !(ctx.quoteToAccount > 0)) return 0;
     const riskAccount = ((ctx.equity / MONEY_ONE) * this.params.riskPct) / 100;
-    const perUnitLoss = ctx.stopDistance * ctx.instrument.contractSize * ctx.quoteToAccount;
-    const units = Math.floor((riskAccount / perUnitLoss) * 10 ** ctx.instrument.unitPrecision);
-    return Math.floor(units / ctx.instrument.minQty) * ctx.instrument.minQty;
+    const perUnitLoss = (ctx.stopDistance * ctx.instrument.contractSize * ctx.quoteToAccount) / 10 ** ctx.instrument.unitPrecision;
+    return floorUnits(riskAccount / perUnitLoss, ctx.instrument);
   }
 }

@@ -153,47 +153,65 @@ const STRATEGY_KEYS = new Set(['name', 'id', 'enabled', 'instruments', 'risk', '
  * strategy parameters) in `details` as `{ path, message }`; never returns a half-valid config.
  */
 export function validateConfig(raw: unknown): { config: EngineConfig; strategies: ResolvedStrategy[] } {
-  const r = engineConfigSchema.safeParse(raw ?? {});
-  if (!r.success) {
-    throw configError(r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
-  }
-  const config = r.data;
   const issues: ConfigIssue[] = [];
-  const list = config.strategies ?? (config.strategy ? [config.strategy] : []);
+  const r = engineConfigSchema.safeParse(raw ?? {});
+  if (!r.success) issues.push(...r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+
+  // Strategy parameters are checked even where the schema failed, so that one run reports every
+  // problem of the file: from the validated entries, or else from the raw ones.
+  const rawObj = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const listed = Array.isArray(rawObj.strategies);
+  const rawEntries: unknown[] = listed ? (rawObj.strategies as unknown[]) : rawObj.strategy !== undefined ? [rawObj.strategy] : [];
+  const okEntries = r.success ? (r.data.strategies ?? (r.data.strategy ? [r.data.strategy] : [])) : null;
   const strategies: ResolvedStrategy[] = [];
   const ids = new Set<string>();
-  list.forEach((s, idx) => {
-    const base = config.strategies ? `strategies.${idx}` : 'strategy';
-    const id = s.id ?? s.name;
+  rawEntries.forEach((rawEntry, idx) => {
+    const base = listed ? `strategies.${idx}` : 'strategy';
+    const s = okEntries?.[idx];
+    const e = (typeof rawEntry === 'object' && rawEntry !== null ? rawEntry : {}) as Record<string, unknown>;
+    const name = s?.name ?? (typeof e.name === 'string' ? e.name : null);
+    if (name === null) return; // the schema reports the missing name
+    const id = s?.id ?? (typeof e.id === 'string' ? e.id : name);
     if (ids.has(id)) issues.push({ path: `${base}.id`, message: `duplicate strategy id "${id}"` });
     ids.add(id);
+    const source: Record<string, unknown> = s ?? e;
     const params: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(s)) if (!STRATEGY_KEYS.has(k)) params[k] = v;
-    if (s.risk.stop_loss_pct !== undefined) params.stop_loss_pct = s.risk.stop_loss_pct;
-    if (s.risk.take_profit_pct !== undefined) params.take_profit_pct = s.risk.take_profit_pct;
+    for (const [k, v] of Object.entries(source)) if (!STRATEGY_KEYS.has(k)) params[k] = v;
+    const risk = (typeof source.risk === 'object' && source.risk !== null ? source.risk : {}) as Record<string, unknown>;
+    if (risk.stop_loss_pct !== undefined) params.stop_loss_pct = risk.stop_loss_pct;
+    if (risk.take_profit_pct !== undefined) params.take_profit_pct = risk.take_profit_pct;
+    let parsed: Record<string, unknown>;
     try {
-      strategies.push({
-        id,
-        name: s.name,
-        enabled: s.enabled,
-        instruments: s.instruments ?? null,
-        params: parseStrategyParams(s.name, params),
-        limits: { maxTradesPerDay: s.limits.max_trades_per_day, maxConcurrentTrades: s.limits.max_concurrent_trades },
-        sizing: s.sizing ?? config.sizing,
-      });
-    } catch (e) {
-      if (e instanceof EngineError && e.code === 'strategy.invalid_params' && Array.isArray(e.details)) {
-        for (const d of e.details as ConfigIssue[]) {
+      parsed = parseStrategyParams(name, params);
+    } catch (err) {
+      if (err instanceof EngineError && err.code === 'strategy.invalid_params' && Array.isArray(err.details)) {
+        for (const d of err.details as ConfigIssue[]) {
           const key = d.path === 'stop_loss_pct' || d.path === 'take_profit_pct' ? `risk.${d.path}` : d.path;
           issues.push({ path: key ? `${base}.${key}` : base, message: d.message });
         }
-      } else if (e instanceof EngineError) {
-        issues.push({ path: `${base}.name`, message: e.message });
-      } else throw e;
+      } else if (err instanceof EngineError) {
+        issues.push({ path: `${base}.name`, message: err.message });
+      } else throw err;
+      return;
+    }
+    if (s && r.success) {
+      strategies.push({
+        id,
+        name,
+        enabled: s.enabled,
+        instruments: s.instruments ?? null,
+        params: parsed,
+        limits: { maxTradesPerDay: s.limits.max_trades_per_day, maxConcurrentTrades: s.limits.max_concurrent_trades },
+        sizing: s.sizing ?? r.data.sizing,
+      });
     }
   });
-  if (issues.length > 0) throw configError(issues);
-  return { config, strategies };
+  if (issues.length > 0 || !r.success) {
+    // The configuration schema and a strategy's own schema may both flag one value: report it once.
+    const seen = new Set<string>();
+    throw configError(issues.filter((i) => !seen.has(i.path) && seen.add(i.path)));
+  }
+  return { config: r.data, strategies };
 }
 
 function configError(issues: ConfigIssue[]): EngineError {

@@ -20,11 +20,11 @@ interface Pinned {
 const PINNED: Pinned[] = [
   {
     trades: 653,
-    tradesSha256: 'dd11ac82e832b139dcef81b966dbfe32dcbb50db9a77f10b0e137c41b24a4f20',
-    finalEquity: 98936.002669,
+    tradesSha256: '218c0141c5ce21811040e59055401223c6f8bff3e6a9b9c18a8c87a40ff88782',
+    finalEquity: 98936.522212,
     maxDrawdown: 0.015687984029999935,
     winRate: 0.29096477794793263,
-    profitFactor: 0.8079254189355469,
+    profitFactor: 0.8079959072646864,
     exitReasons: { signal: 652, end_of_data: 1 },
   },
   {

@@ -17,7 +17,7 @@ export interface LoadedConfig {
 
 /** Parses YAML text (the file name is for messages only). */
 export function parseConfigYaml(text: string, file: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const lines = doc.errors.map((e) => {
       const pos = e.linePos?.[0];

@@ -168,6 +168,10 @@ describe('bracket entries', () => {
     expect(h.order('T-2').status).toBe('FILLED');
     expect(h.order('T-3').status).toBe('CANCELED');
     expect(h.of('OrderFilled', 'T-3')).toHaveLength(0);
+    // The venue's OCO cancels the sibling; the engine sends no cancel request of its own.
+    expect(h.of('OrderCanceled', 'T-3').map((e) => e.reason)).toEqual(['oco']);
+    expect(h.of('OrderPendingCancel')).toEqual([]);
+    expect(h.trace.filter((t) => t.startsWith('venue.cancel'))).toEqual([]);
     expect(h.position()).toBe(0);
     expect(h.working()).toEqual([]);
     expect(h.venue.workingOrders()).toEqual([]);
@@ -184,6 +188,8 @@ describe('bracket entries', () => {
     h.bar(100.2, 101.4, 100.1, 101.2);
     expect(h.of('OrderFilled', 'T-3')[0]).toMatchObject({ lastPx: 101_00, lastQty: 10, liquidity: 'MAKER' });
     expect(h.order('T-2').status).toBe('CANCELED');
+    expect(h.of('OrderCanceled', 'T-2').map((e) => e.reason)).toEqual(['oco']);
+    expect(h.of('OrderPendingCancel')).toEqual([]);
     expect(h.trades()[0]).toMatchObject({ exitPx: 101, exitReason: 'take_profit', pnl: 10_000_000 });
     expect(h.working()).toEqual([]);
   });
@@ -196,6 +202,7 @@ describe('bracket entries', () => {
     h.bar(100, 101.5, 99, 100);
     expect(h.order('T-2').status).toBe('FILLED');
     expect(h.order('T-3').status).toBe('CANCELED');
+    expect(h.of('OrderCanceled', 'T-3').map((e) => e.reason)).toEqual(['oco']);
     expect(h.trades()[0]).toMatchObject({ exitPx: 99.5, exitReason: 'stop_loss' });
   });
 
@@ -274,6 +281,49 @@ describe('bracket entries', () => {
     expect(h.position()).toBe(0);
     expect(h.trades()[0]).toMatchObject({ qty: 1_000, exitPx: 99.5, exitReason: 'stop_loss' });
     expect(h.working()).toEqual([]);
+  });
+
+  it('a bracket whose stop fills while its entry is still partly working cancels the rest of the entry', () => {
+    // LIMIT 1,000 @ 100.00, 400 shares of volume a bar. Bar 1: 400 fill, SL 400 @ 99.50 / TP 400 @
+    // 101.00. Bar 2: the stop (matched before limits) takes the bar's volume and closes the 400.
+    const h = new EngineHarness({ fillModel: new VolumeParticipationFillModel({ fraction: 0.5 }) });
+    h.flat(100);
+    h.submit(buy(1_000, { type: 'LIMIT', price: 100_00, bracket }));
+    h.bar(100, 100, 100, 100, { volume: 800 });
+    expect(h.position()).toBe(400);
+    h.bar(99.9, 99.9, 99.4, 99.5, { volume: 800 });
+    expect(h.position()).toBe(0);
+    expect(h.order('T-2')).toMatchObject({ role: 'STOP_LOSS', status: 'FILLED', filledQty: 400 });
+    expect(h.order('T-1')).toMatchObject({ status: 'CANCELED', filledQty: 400 });
+    expect(h.order('T-3').status).toBe('CANCELED');
+    h.bar(99.5, 99.6, 99.4, 99.5, { volume: 800 });
+    expect(h.position()).toBe(0);
+    expect(h.working()).toEqual([]);
+    expect(h.trades()).toEqual([expect.objectContaining({ qty: 400, exitReason: 'stop_loss' })]);
+  });
+
+  it('a later fill of an entry whose protection was canceled gets a bracket of its own', () => {
+    const h = new EngineHarness({ fillModel: new VolumeParticipationFillModel({ fraction: 0.5 }) });
+    h.flat(100);
+    h.submit(buy(1_000, { type: 'LIMIT', price: 100_00, bracket }));
+    h.bar(100, 100, 100, 100, { volume: 800 });
+    expect(h.position()).toBe(400);
+    // An explicit exit closes the 400: the children are canceled, the entry keeps working.
+    h.submit(sell(400, { role: 'EXIT', reduceOnly: true }));
+    h.bar(100.2, 100.3, 100.1, 100.2, { volume: 2_000 });
+    expect(h.position()).toBe(0);
+    expect(h.order('T-1').status).toBe('PARTIALLY_FILLED');
+    expect(h.working().map((o) => o.clientOrderId)).toEqual(['T-1']);
+    // The entry fills 400 more at 99.80: a new SL/TP pair for those 400, priced from the entry's average.
+    h.bar(99.8, 99.9, 99.7, 99.8, { volume: 800 });
+    expect(h.position()).toBe(400);
+    const prot = h.working().filter((o) => o.role !== 'ENTRY');
+    expect(prot.map((o) => [o.role, o.qty, o.reduceOnly, o.parentId])).toEqual([
+      ['STOP_LOSS', 400, true, 'T-1'],
+      ['TAKE_PROFIT', 400, true, 'T-1'],
+    ]);
+    expect(new Set(prot.map((o) => o.ocoGroup)).size).toBe(1);
+    expect(prot[0]!.ocoGroup).not.toBe('oco-T-1');
   });
 
   it('a position closed by an explicit exit order leaves no protective order working', () => {
@@ -362,7 +412,7 @@ describe('cancel, cancelAll, modify', () => {
     const h = new EngineHarness();
     h.flat(100);
     const { clientOrderId: id } = h.submit(buy(10, { type: 'LIMIT', price: 95_00 }));
-    expect(h.engine.orders.modify(id, { price: 99_00, qty: 20 })).toBe(true);
+    expect(h.engine.orders.modify(id, { price: 99_00, qty: 20 })).toEqual({ ok: true });
     expect(typesFor(h, id).slice(-2)).toEqual(['OrderPendingUpdate', 'OrderUpdated']);
     expect(h.order(id)).toMatchObject({ status: 'ACCEPTED', price: 99_00, qty: 20 });
     expect(h.venue.workingOrders()[0]).toMatchObject({ price: 99_00, qty: 20 });
@@ -375,7 +425,7 @@ describe('cancel, cancelAll, modify', () => {
     const h = new EngineHarness();
     h.flat(100);
     const { clientOrderId: id } = h.submit(buy(10, { type: 'LIMIT', price: 95_00 }));
-    expect(h.engine.orders.modify(id, { price: 0 })).toBe(true);
+    expect(h.engine.orders.modify(id, { price: 0 })).toEqual({ ok: true });
     const rej = h.of('OrderCancelRejected', id);
     expect(rej.map((e) => e.code)).toEqual(['venue.modify_rejected.invalid_price']);
     expect(h.order(id)).toMatchObject({ status: 'ACCEPTED', price: 95_00, qty: 10, statusBeforePending: null });
@@ -390,7 +440,7 @@ describe('cancel, cancelAll, modify', () => {
     h.bar(100, 100, 100, 100);
     const sl = h.working()[0]!;
     expect(sl).toMatchObject({ role: 'STOP_LOSS', triggerPrice: 99_00 });
-    expect(h.engine.orders.modify(sl.clientOrderId, { triggerPrice: 99_80 })).toBe(true);
+    expect(h.engine.orders.modify(sl.clientOrderId, { triggerPrice: 99_80 })).toEqual({ ok: true });
     h.bar(100, 100, 99.7, 99.9);
     expect(h.trades()[0]).toMatchObject({ exitPx: 99.8, exitReason: 'stop_loss' });
   });
@@ -401,8 +451,8 @@ describe('cancel, cancelAll, modify', () => {
     const { clientOrderId: id } = h.submit(buy(10));
     h.flat(100);
     const n = h.events.length;
-    expect(h.engine.orders.modify(id, { qty: 5 })).toBe(false);
-    expect(h.engine.orders.modify('T-999', { qty: 5 })).toBe(false);
+    expect(h.engine.orders.modify(id, { qty: 5 })).toMatchObject({ ok: false, code: 'order.not_working' });
+    expect(h.engine.orders.modify('T-999', { qty: 5 })).toMatchObject({ ok: false, code: 'order.not_working' });
     expect(h.events.length).toBe(n);
   });
 });

@@ -144,27 +144,27 @@ export class Cache implements CacheView {
         return;
       }
       case 'OrderDenied':
-        return this.move(e.clientOrderId, 'DENIED', e.tsEvent);
+        return this.move(this.orderMut(e.clientOrderId), 'DENIED', e.tsEvent);
       case 'OrderSubmitted':
-        return this.move(e.clientOrderId, 'SUBMITTED', e.tsEvent);
+        return this.move(this.orderMut(e.clientOrderId), 'SUBMITTED', e.tsEvent);
       case 'OrderAccepted': {
         const o = this.orderMut(e.clientOrderId);
         o.venueOrderId = e.venueOrderId;
-        return this.move(e.clientOrderId, 'ACCEPTED', e.tsEvent);
+        return this.move(this.orderMut(e.clientOrderId), 'ACCEPTED', e.tsEvent);
       }
       case 'OrderRejected':
-        return this.move(e.clientOrderId, 'REJECTED', e.tsEvent);
+        return this.move(this.orderMut(e.clientOrderId), 'REJECTED', e.tsEvent);
       case 'OrderPendingCancel':
-        return this.move(e.clientOrderId, 'PENDING_CANCEL', e.tsEvent);
+        return this.move(this.orderMut(e.clientOrderId), 'PENDING_CANCEL', e.tsEvent);
       case 'OrderPendingUpdate':
-        return this.move(e.clientOrderId, 'PENDING_UPDATE', e.tsEvent);
+        return this.move(this.orderMut(e.clientOrderId), 'PENDING_UPDATE', e.tsEvent);
       case 'OrderCanceled':
-        return this.move(e.clientOrderId, 'CANCELED', e.tsEvent);
+        return this.move(this.orderMut(e.clientOrderId), 'CANCELED', e.tsEvent);
       case 'OrderCancelRejected': {
         // A refused cancel or modify returns the order to where it was before the request.
         const o = this.orderMut(e.clientOrderId);
         if ((o.status === 'PENDING_CANCEL' || o.status === 'PENDING_UPDATE') && o.statusBeforePending) {
-          this.move(e.clientOrderId, o.statusBeforePending === 'SUBMITTED' ? 'ACCEPTED' : o.statusBeforePending, e.tsEvent);
+          this.move(o, o.statusBeforePending === 'SUBMITTED' ? 'ACCEPTED' : o.statusBeforePending, e.tsEvent);
         }
         return;
       }
@@ -174,10 +174,10 @@ export class Cache implements CacheView {
         o.qty = e.qty;
         o.price = e.price;
         o.triggerPrice = e.triggerPrice;
-        return this.move(e.clientOrderId, o.filledQty > 0 ? 'PARTIALLY_FILLED' : 'ACCEPTED', e.tsEvent);
+        return this.move(o, o.filledQty > 0 ? 'PARTIALLY_FILLED' : 'ACCEPTED', e.tsEvent);
       }
       case 'OrderExpired':
-        return this.move(e.clientOrderId, 'EXPIRED', e.tsEvent);
+        return this.move(this.orderMut(e.clientOrderId), 'EXPIRED', e.tsEvent);
       case 'OrderFilled': {
         const o = this.orderMut(e.clientOrderId);
         if (e.lastQty <= 0 || o.filledQty + e.lastQty > o.qty) {
@@ -186,19 +186,19 @@ export class Cache implements CacheView {
         o.filledQty += e.lastQty;
         o.fillCost += e.lastQty * e.lastPx;
         if (o.venueOrderId === null) o.venueOrderId = e.venueOrderId;
-        return this.move(e.clientOrderId, o.filledQty === o.qty ? 'FILLED' : 'PARTIALLY_FILLED', e.tsEvent);
+        return this.move(o, o.filledQty === o.qty ? 'FILLED' : 'PARTIALLY_FILLED', e.tsEvent);
       }
       default:
         return;
     }
   }
 
-  private move(id: string, to: Order['status'], ts: EpochMs): void {
-    const o = this.orderMut(id);
+  private move(o: Order, to: Order['status'], ts: EpochMs): void {
     transition(o, to, ts);
-    if (isTerminal(o) && this.open.delete(id)) {
+    if (isTerminal(o) && this.open.delete(o.clientOrderId)) {
       const st = this.market.get(o.instrumentId);
       if (st) st.openOrders--;
     }
   }
+
 }

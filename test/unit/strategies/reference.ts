@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import type { Bar } from '../../../engine/core/bar';
 import { BAR_MS, T0 } from '../runtime/engine-harness';
+import { mulberry32 } from '../../../engine/data/prng';
 
 interface Talib {
   execute(params: Record<string, unknown>): { begIndex: number; nbElement: number; result: Record<string, number[]> };
@@ -21,17 +22,8 @@ export function talibEma(closes: readonly number[], period: number): number[] {
   return out;
 }
 
-/** mulberry32: a small seeded generator (same sequence everywhere). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: a small seeded generator (the engine's own, so the sequence is the same everywhere). */
+export const rng = mulberry32;
 
 export interface Ohlc {
   open: number;

@@ -14,3 +14,5 @@ declare function clearTimeout(handle: RuntimeNeutralTimerHandle | undefined): vo
 declare function setInterval(handler: () => void, intervalMs?: number): RuntimeNeutralTimerHandle;
 declare function clearInterval(handle: RuntimeNeutralTimerHandle | undefined): void;
 declare function queueMicrotask(callback: () => void): void;
+/** Monotonic high-resolution time in milliseconds (strategy time budgets); every runtime has it. */
+declare const performance: { now(): number };

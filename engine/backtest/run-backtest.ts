@@ -54,7 +54,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     feeModel: feeModelFrom(config.backtest.fees),
     slippageModel: slippageModelFrom(config.backtest.slippage),
   });
-  const engine = new TradingEngine({ clock, venue, instruments: input.instruments, config, strategies: input.strategies, idPrefix: 'BT' });
+  const engine = new TradingEngine({ clock, venue, instruments: input.instruments, config, strategies: input.strategies, idPrefix: 'BT', enforceStrategyBudget: false });
   const reasons = new Map<string, string>();
   let denials = 0;
   engine.kernel.bus.on('OrderDenied', (e) => {

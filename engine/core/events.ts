@@ -3,6 +3,7 @@
  * kernel-assigned sequence `id`, `tsEvent` (when it happened, venue or market time) and `tsInit`
  * (when the engine created the record, by the injected clock).
  */
+import type { FlattenReport } from './flatten-report';
 import type { Money } from './money';
 import type { Order, OrderSide } from './order';
 import type { EpochMs } from './time';
@@ -158,6 +159,85 @@ export interface StrategyStateChanged extends EventBase {
   reason: string;
 }
 
+/** The kill switch was used: `halt` (no new entries) or `flatten` (cancel everything, close everything, halt). */
+export interface KillSwitchActivated extends EventBase {
+  type: 'KillSwitchActivated';
+  action: 'halt' | 'flatten';
+  reason: string;
+  /** Who asked: `user:desktop`, `cli:sigint`, `risk.daily_loss`, ... */
+  source: string;
+}
+
+/** A flatten ended: every order canceled and every position closed (or a close ran out of attempts). */
+export interface FlattenCompleted extends EventBase {
+  type: 'FlattenCompleted';
+  report: FlattenReport;
+}
+
+/**
+ * A portfolio guard tripped (daily / weekly / monthly / quarterly loss, drawdown from the peak): an
+ * alert. The state change it causes follows as TradingStateChanged with source `risk.<guard>`.
+ */
+export interface RiskLimitBreached extends EventBase {
+  type: 'RiskLimitBreached';
+  /** `daily_loss`, `weekly_loss`, `monthly_loss`, `quarterly_loss`, `drawdown`. */
+  guard: string;
+  /** The configured limit, % (of the period's starting equity, or of the peak for `drawdown`). */
+  limit: number;
+  /** The loss reached, same unit. */
+  value: number;
+  /** The state the guard asked for. */
+  action: 'REDUCING' | 'HALTED';
+}
+
+/** Common fields of the execution-algorithm events (TWAP / VWAP, engine/execution/algos). */
+interface AlgoEventBase extends EventBase {
+  /** Deterministic parent id of the algorithm run (`{idPrefix}-ALGO-{n}`). */
+  algoId: string;
+  strategyId: string;
+  instrumentId: string;
+  side: OrderSide;
+  /** Parent quantity, integer units. */
+  qty: number;
+}
+
+/** An execution algorithm was started: it will slice `qty` into `slices` child orders over [startTs, endTs). */
+export interface AlgoStarted extends AlgoEventBase {
+  type: 'AlgoStarted';
+  kind: 'TWAP' | 'VWAP';
+  startTs: EpochMs;
+  endTs: EpochMs;
+  slices: number;
+}
+
+/** A slice of an algorithm was sent, denied, or a child filled. */
+export interface AlgoProgressed extends AlgoEventBase {
+  type: 'AlgoProgressed';
+  filledQty: number;
+  /** Parent quantity not filled yet. */
+  remainingQty: number;
+  /** Slices whose time has come (sent, denied or skipped as empty). */
+  slicesDone: number;
+  slices: number;
+  /** Child client order id concerned, or null (named apart from `clientOrderId`: this is not an order event). */
+  childOrderId: string | null;
+  /** `sent` a child, a child was `denied`, a child `filled`, or a slice was `skipped` (nothing left to send). */
+  what: 'sent' | 'denied' | 'filled' | 'skipped';
+  /** Denial code of the child (what = denied), else null. */
+  code: string | null;
+}
+
+/** An algorithm ended: every slice done (completed), `cancel` was called (cancelled), or a child was denied with onDenied 'stop' (stopped). */
+export interface AlgoFinished extends AlgoEventBase {
+  type: 'AlgoFinished';
+  reason: 'completed' | 'cancelled' | 'stopped';
+  filledQty: number;
+  remainingQty: number;
+  slicesDone: number;
+  /** Why it stopped (a denial code) or ''. */
+  detail: string;
+}
+
 export type EngineEvent =
   | OrderInitialized
   | OrderDenied
@@ -172,11 +252,17 @@ export type EngineEvent =
   | OrderModifyDenied
   | OrderExpired
   | OrderFilled
+  | AlgoStarted
+  | AlgoProgressed
+  | AlgoFinished
   | PositionOpened
   | PositionChanged
   | PositionClosed
   | TradingStateChanged
-  | StrategyStateChanged;
+  | StrategyStateChanged
+  | RiskLimitBreached
+  | KillSwitchActivated
+  | FlattenCompleted;
 
 export type EngineEventType = EngineEvent['type'];
 export type EventOf<T extends EngineEventType> = Extract<EngineEvent, { type: T }>;

@@ -7,7 +7,11 @@ import { EngineError } from './errors';
 import type { EpochMs } from './time';
 
 export type OrderSide = 'BUY' | 'SELL';
-export type OrderType = 'MARKET' | 'LIMIT' | 'STOP' | 'MARKET_IF_TOUCHED';
+/**
+ * TRAILING_STOP: a stop whose trigger follows the best price since acceptance at `trailingDistance`
+ * ticks (SELL: highest high - distance; BUY: lowest low + distance); fills like a STOP when touched.
+ */
+export type OrderType = 'MARKET' | 'LIMIT' | 'STOP' | 'MARKET_IF_TOUCHED' | 'TRAILING_STOP';
 export type TimeInForce = 'GTC' | 'GTD' | 'IOC' | 'FOK' | 'DAY';
 /** Why an order exists; exits carry the reason that ends a trade (`trades.csv` exit_reason). */
 export type OrderRole = 'ENTRY' | 'EXIT' | 'STOP_LOSS' | 'TAKE_PROFIT' | 'FLATTEN';
@@ -53,6 +57,8 @@ export interface BracketSpec {
   takeProfit?: number | null;
   stopLossDistance?: number | null;
   takeProfitDistance?: number | null;
+  /** When set (ticks), the stop-loss child is a TRAILING_STOP at this distance (stopLoss/stopLossDistance are then ignored). */
+  trailingStopDistance?: number | null;
 }
 
 /** What a strategy, the UI or an algorithm asks for. The order manager turns it into an Order. */
@@ -66,6 +72,8 @@ export interface OrderRequest {
   price?: number | null;
   /** Trigger price (STOP), ticks. */
   triggerPrice?: number | null;
+  /** Distance of a TRAILING_STOP's trigger from the best price since acceptance, ticks (> 0). */
+  trailingDistance?: number | null;
   tif?: TimeInForce;
   expireTs?: EpochMs | null;
   reduceOnly?: boolean;
@@ -85,6 +93,11 @@ export interface Order {
   qty: number;
   price: number | null;
   triggerPrice: number | null;
+  /**
+   * TRAILING_STOP distance in ticks (null for other types). Optional in the type so that code building
+   * orders for other types need not name it; the order manager and `cloneOrder` always set it.
+   */
+  trailingDistance?: number | null;
   tif: TimeInForce;
   expireTs: EpochMs | null;
   reduceOnly: boolean;
@@ -159,6 +172,7 @@ export function cloneOrder(o: Readonly<Order>): Order {
     qty: o.qty,
     price: o.price,
     triggerPrice: o.triggerPrice,
+    trailingDistance: o.trailingDistance ?? null,
     tif: o.tif,
     expireTs: o.expireTs,
     reduceOnly: o.reduceOnly,

@@ -23,6 +23,8 @@ export interface IntentExecutorOptions {
   sizerFor: (strategyId: string) => PositionSizer;
   /** Account currency per unit of the instrument's quote currency (float; for sizing). */
   quoteToAccount: (instrument: Instrument) => number;
+  /** ATR of an instrument over `period` bars (null while it warms up), for sizers that declare `atrPeriod`. */
+  atr?: (instrumentId: string, period: number) => number | null;
 }
 
 export class IntentExecutor {
@@ -74,13 +76,15 @@ export class IntentExecutor {
     const dist = (pct: number | null | undefined) => (pct != null && pct > 0 ? Math.max(inst.tickSize, Math.round((price * pct * scale) / 100)) : null);
     const slDist = dist(intent.stopLossPct);
     const tpDist = dist(intent.takeProfitPct);
-    const qty = this.o.sizerFor(strategyId).size({
+    const sizer = this.o.sizerFor(strategyId);
+    const qty = sizer.size({
       instrument: inst,
       price,
       equity: portfolio.equity(),
       quoteToAccount: this.o.quoteToAccount(inst),
       stopDistance: slDist === null ? null : slDist / scale,
       confidence: intent.confidence ?? null,
+      atr: sizer.atrPeriod !== undefined && this.o.atr ? this.o.atr(id, sizer.atrPeriod) : null,
     });
     if (qty < inst.minQty) return out;
     out.push(

@@ -5,7 +5,24 @@
  * OrderInitialized is emitted before anything is sent, so a journal subscribed to the bus records the
  * client order id first. Bracket entries get their stop-loss and take-profit children only once the
  * entry fills: priced from the fill (distance) or at fixed prices, sized to what has filled, sharing an
- * OCO group so that the venue cancels one when the other fills.
+ * OCO group so that the venue cancels one when the other fills. With `bracket.trailingStopDistance`
+ * the stop-loss child is a TRAILING_STOP that starts at the fill price minus (BUY entry) / plus
+ * (SELL entry) that distance.
+ *
+ * TRAILING_STOP requests carry `trailingDistance` (ticks, > 0, on the tick grid); their initial
+ * trigger is `triggerPrice` when given, else the last price -/+ the distance (SELL/BUY), rounded to
+ * the tick grid. Codes: `order.missing_trailing_distance`, `order.invalid_trailing_distance`,
+ * `order.missing_price` (no trigger and no last price to trail from).
+ *
+ * Rate limit (`rateLimit`, one token bucket for the venue, clock-driven): a new order that would be
+ * sent when the bucket is empty is denied with `venue.rate_limited` (after validation and the risk
+ * gate, so only orders that would reach the venue use tokens). Never limited: cancels (they only
+ * reduce what is at the venue, and a kill switch or cancel-all must never be throttled by our own
+ * limiter), FLATTEN orders (the kill switch path) and reduce-only STOP_LOSS / TAKE_PROFIT children
+ * (the protection of a position that already exists; refusing it would leave the position naked).
+ * These still take a token when one is available, so the bucket follows what the venue receives.
+ * User modifications take a token too and are refused with OrderModifyDenied `venue.rate_limited`
+ * when it is empty, except for reduce-only orders (resizing protection).
  */
 import type { OrderFilled, PositionClosed } from '../core/events';
 import { EngineError } from '../core/errors';
@@ -15,6 +32,7 @@ import type { Kernel } from '../core/kernel';
 import { avgFillTicks, cloneOrder, isTerminal, oppositeSide, type Order, type OrderRequest } from '../core/order';
 import type { OrderModification } from '../core/venue';
 import type { RiskEngine } from '../risk/risk-engine';
+import { TokenBucket, type RateLimitOptions } from './rate-limiter';
 
 export type ModifyResult = { ok: true } | { ok: false; code: string; reason: string };
 
@@ -34,6 +52,8 @@ export interface OrderManagerOptions {
   kernel: Kernel;
   risk: RiskEngine;
   ids: IdGenerator;
+  /** Order rate limit towards the venue; null or absent = unlimited. */
+  rateLimit?: RateLimitOptions | null;
 }
 
 export class OrderManager {
@@ -42,11 +62,14 @@ export class OrderManager {
   private readonly ids: IdGenerator;
   /** Entry client order id -> its bracket children (one pair per OCO group). */
   private readonly children = new Map<string, BracketChildren[]>();
+  /** The venue's order rate limit, or null. */
+  readonly limiter: TokenBucket | null;
 
   constructor(opts: OrderManagerOptions) {
     this.kernel = opts.kernel;
     this.risk = opts.risk;
     this.ids = opts.ids;
+    this.limiter = opts.rateLimit ? new TokenBucket(opts.kernel.clock, opts.rateLimit) : null;
     this.kernel.bus.on('OrderFilled', (e) => this.onFilled(e));
     this.kernel.bus.on('PositionClosed', (e) => this.onPositionClosed(e));
   }
@@ -68,6 +91,7 @@ export class OrderManager {
       qty: req.qty,
       price: req.price ?? null,
       triggerPrice: req.triggerPrice ?? null,
+      trailingDistance: req.type === 'TRAILING_STOP' ? (req.trailingDistance ?? null) : null,
       tif: req.tif ?? 'GTC',
       expireTs: req.expireTs ?? null,
       reduceOnly: req.reduceOnly ?? false,
@@ -87,7 +111,11 @@ export class OrderManager {
 
   private send(order: Order): SubmitResult {
     const invalid = this.validate(order);
-    const decision = invalid ?? this.risk.check(order);
+    let decision = invalid ?? this.risk.check(order);
+    if (decision.ok && this.limiter !== null) {
+      if (this.exempt(order)) this.limiter.take();
+      else if (!this.limiter.tryTake()) decision = refuse('venue.rate_limited', `order rate limit of ${this.limiter.perSecond}/s (burst ${this.limiter.burst}) to ${this.kernel.venue.venue} reached`);
+    }
     if (decision.ok) order.qty = decision.qty;
     this.kernel.emit({ type: 'OrderInitialized', tsEvent: order.tsInit, order });
     if (!decision.ok) {
@@ -108,6 +136,11 @@ export class OrderManager {
     return { ok: true, clientOrderId: order.clientOrderId, qty: order.qty };
   }
 
+  /** Orders the rate limit never refuses (see the header). */
+  private exempt(o: Readonly<Order>): boolean {
+    return o.role === 'FLATTEN' || (o.reduceOnly && (o.role === 'STOP_LOSS' || o.role === 'TAKE_PROFIT'));
+  }
+
   private validate(o: Order): { ok: false; code: string; reason: string } | null {
     if (!this.kernel.cache.hasInstrument(o.instrumentId)) return refuse('order.unknown_instrument', `unknown instrument ${o.instrumentId}`);
     const inst = this.kernel.cache.instrument(o.instrumentId);
@@ -118,9 +151,29 @@ export class OrderManager {
       if (o.price === null || !Number.isSafeInteger(o.price) || o.price <= 0) return refuse('order.missing_price', `${o.type} order needs a positive price in ticks`);
       if (o.price % inst.tickSize !== 0) return refuse('order.invalid_price', `price ${o.price} is not on the tick grid of ${inst.tickSize}`);
     }
-    if (o.type === 'STOP') {
-      if (o.triggerPrice === null || !Number.isSafeInteger(o.triggerPrice) || o.triggerPrice <= 0) return refuse('order.missing_price', 'STOP order needs a positive trigger price in ticks');
+    if (o.type === 'TRAILING_STOP') {
+      const d = o.trailingDistance ?? null;
+      if (d === null) return refuse('order.missing_trailing_distance', 'TRAILING_STOP order needs a trailing distance in ticks');
+      if (!Number.isSafeInteger(d) || d <= 0 || d % inst.tickSize !== 0) {
+        return refuse('order.invalid_trailing_distance', `trailing distance ${d} is not a positive multiple of the tick size ${inst.tickSize}`);
+      }
+      if (o.triggerPrice === null) {
+        const last = this.kernel.cache.lastPrice(o.instrumentId);
+        if (!(last > 0)) return refuse('order.missing_price', 'TRAILING_STOP order needs a trigger price or a last price to trail from');
+        const lastTicks = priceToTicks(inst, last);
+        const trigger = o.side === 'SELL' ? lastTicks - d : lastTicks + d;
+        if (trigger <= 0) return refuse('order.invalid_trailing_distance', `trailing distance ${d} puts the trigger at or below zero`);
+        o.triggerPrice = trigger;
+      }
+    }
+    if (o.type === 'STOP' || o.type === 'TRAILING_STOP') {
+      if (o.triggerPrice === null || !Number.isSafeInteger(o.triggerPrice) || o.triggerPrice <= 0) return refuse('order.missing_price', `${o.type} order needs a positive trigger price in ticks`);
       if (o.triggerPrice % inst.tickSize !== 0) return refuse('order.invalid_price', `trigger price ${o.triggerPrice} is not on the tick grid of ${inst.tickSize}`);
+    }
+    const bracketTrail = o.bracket?.trailingStopDistance;
+    if (bracketTrail != null && (!Number.isSafeInteger(bracketTrail) || bracketTrail <= 0 || bracketTrail % inst.tickSize !== 0)) {
+      // Refused up front: the entry must not fill and then find that its stop-loss cannot be placed.
+      return refuse('order.invalid_trailing_distance', `bracket trailing stop distance ${bracketTrail} is not a positive multiple of the tick size ${inst.tickSize}`);
     }
     if (o.tif === 'GTD' && o.expireTs === null) return refuse('order.missing_expiry', 'GTD order needs an expiry time');
     return null;
@@ -149,6 +202,14 @@ export class OrderManager {
     const o = this.kernel.cache.order(clientOrderId);
     if (!o || isTerminal(o) || o.status === 'PENDING_CANCEL' || o.status === 'PENDING_UPDATE') {
       return { ok: false, code: 'order.not_working', reason: `order ${clientOrderId} is not working` };
+    }
+    if (this.limiter !== null) {
+      if (o.reduceOnly) this.limiter.take();
+      else if (!this.limiter.tryTake()) {
+        const reason = `order rate limit of ${this.limiter.perSecond}/s (burst ${this.limiter.burst}) to ${this.kernel.venue.venue} reached`;
+        this.kernel.emit({ type: 'OrderModifyDenied', tsEvent: this.kernel.clock.now(), clientOrderId, code: 'venue.rate_limited', reason });
+        return { ok: false, code: 'venue.rate_limited', reason };
+      }
     }
     const next = { ...changes };
     if (next.qty !== undefined && next.qty > o.qty && !o.reduceOnly) {
@@ -205,7 +266,7 @@ export class OrderManager {
       }
       return;
     }
-    const { stopLoss, takeProfit, stopLossDistance, takeProfitDistance } = entry.bracket!;
+    const { stopLoss, takeProfit, stopLossDistance, takeProfitDistance, trailingStopDistance } = entry.bracket!;
     const inst = this.kernel.cache.instrument(entry.instrumentId);
     const fillPx = Math.round(avgFillTicks(entry));
     const dir = entry.side === 'BUY' ? 1 : -1;
@@ -217,7 +278,13 @@ export class OrderManager {
     const ids: BracketChildren = { group, sl: null, tp: null };
     this.children.set(entry.clientOrderId, [...existing, ids]);
     const base = { instrumentId: entry.instrumentId, side: oppositeSide(entry.side), qty, reduceOnly: true };
-    if (slPx !== null && slPx > 0) {
+    if (trailingStopDistance != null) {
+      // A trailing stop-loss starts one distance from the fill and follows the market from there.
+      const trigger = round(fillPx - dir * trailingStopDistance);
+      const sl: OrderRequest = { ...base, type: 'TRAILING_STOP', trailingDistance: trailingStopDistance, role: 'STOP_LOSS', tag: 'stop_loss' };
+      if (trigger > 0) sl.triggerPrice = trigger;
+      ids.sl = this.sendChild(entry, sl, group);
+    } else if (slPx !== null && slPx > 0) {
       ids.sl = this.sendChild(entry, { ...base, type: 'STOP', triggerPrice: round(slPx), role: 'STOP_LOSS', tag: 'stop_loss' }, group);
     }
     if (tpPx !== null && tpPx > 0) {

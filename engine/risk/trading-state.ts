@@ -7,6 +7,7 @@ import type { EventInput, TradingState, TradingStateChanged } from '../core/even
 
 export class TradingStateMachine {
   private current: TradingState;
+  private lastSource = 'init';
 
   constructor(
     private readonly emit: (e: EventInput<TradingStateChanged>) => void,
@@ -20,8 +21,17 @@ export class TradingStateMachine {
     return this.current;
   }
 
+  /**
+   * Who put the engine in its current state: the source of the latest `set` (also of one that found
+   * the engine already there, so a kill switch that confirms a halt owns it from then on).
+   */
+  get source(): string {
+    return this.lastSource;
+  }
+
   /** Moves to `to` (no event when already there). Returns whether the state changed. */
   set(to: TradingState, reason: string, source: string): boolean {
+    this.lastSource = source;
     if (to === this.current) return false;
     const from = this.current;
     this.current = to;

@@ -23,6 +23,142 @@ const decimalString = z
   .transform((v) => String(v))
   .refine((s) => /^\d+(\.\d+)?$/.test(s), { message: 'must be a non-negative decimal number' });
 
+/**
+ * Position sizing, per strategy or account-wide (engine/risk/sizing.ts):
+ *  - fixed_fraction: notional = fraction_pct % of equity
+ *  - fixed_risk: risk_pct % of equity between entry and stop (no stop: no entry)
+ *  - volatility: risk_pct % of equity over a stop of atr_multiple × ATR(atr_period) (ATR not ready: no entry)
+ *  - kelly: notional = kelly_fraction × (win_rate − (1 − win_rate) / payoff_ratio) of equity, at most max_pct %
+ *  - confidence: a signal's tier (1 strongest .. 3) picks a band of % of equity to risk (bands_pct[tier − 1]);
+ *    band_point 1 takes its upper bound, 0 its lower; notional never above max_position_pct % of equity
+ */
+export const sizingConfigSchema = z.discriminatedUnion('method', [
+  z.object({ method: z.literal('fixed_fraction'), fraction_pct: pct(100).default(2) }).strict(),
+  z.object({ method: z.literal('fixed_risk'), risk_pct: pct(100).default(0.5) }).strict(),
+  z
+    .object({
+      method: z.literal('volatility'),
+      atr_period: z.number().int().min(1).max(1000).default(14),
+      atr_multiple: z.number().gt(0).max(100).default(2),
+      risk_pct: pct(100).default(0.5),
+    })
+    .strict(),
+  z
+    .object({
+      method: z.literal('kelly'),
+      win_rate: z.number().gt(0).lt(1),
+      payoff_ratio: z.number().gt(0),
+      kelly_fraction: z.number().gt(0).max(1).default(0.25),
+      max_pct: pct(100).default(5),
+    })
+    .strict(),
+  z
+    .object({
+      method: z.literal('confidence'),
+      bands_pct: z
+        .array(z.tuple([pct(100), pct(100)]).refine(([lo, hi]) => lo <= hi, { message: 'a band is [low, high] with low <= high' }))
+        .min(1)
+        .default([
+          [3, 5],
+          [1, 2],
+          [0.5, 1],
+        ])
+        .describe('% of equity to risk for confidence tier 1, 2, 3, ...'),
+      band_point: z.number().min(0).max(1).default(1).describe('where in its band a tier sizes: 0 = low, 1 = high'),
+      default_tier: z.number().int().min(1).default(3).describe('tier of a signal without a confidence'),
+      max_position_pct: pct(100).default(5).describe('notional never above this % of equity'),
+    })
+    .strict(),
+]);
+
+const guardSchema = (limit: number | null) =>
+  z
+    .object({
+      limit_pct: pct(100).nullable().default(limit).describe('loss that trips the guard, % (null = off)'),
+      action: z.enum(['reducing', 'halted']).default('halted'),
+    })
+    .strict()
+    .default({ limit_pct: limit, action: 'halted' });
+
+const sizeBoundSchema = z
+  .object({
+    units: z.number().int().min(1).nullable().default(null).describe('quantity units (10^-unit_precision)'),
+    notional: z.number().gt(0).nullable().default(null).describe('account currency'),
+  })
+  .strict()
+  .default({ units: null, notional: null });
+
+/**
+ * The account's risk section: pre-trade checks beyond `exposure:` (each null = off), portfolio guards
+ * and trimming. Defaults are the user's values; see resources/config/engine.example.yaml.
+ */
+export const riskConfigSchema = z
+  .object({
+    max_trades_per_day: z.number().int().min(0).nullable().default(50).describe('entries per UTC day, account-wide'),
+    max_position_pct: pct(10_000).nullable().default(5).describe('|market value| of one symbol incl. working entries, % of equity'),
+    max_sector_pct: pct(10_000).nullable().default(25).describe('|market value| of one sector incl. working entries, % of equity'),
+    max_leverage: z.number().gt(0).max(1000).nullable().default(2).describe('gross exposure incl. working entries / equity'),
+    max_trade_risk_pct: pct(100).nullable().default(null).describe('entry-to-stop loss of an order with a bracket stop, % of equity'),
+    min_order: sizeBoundSchema,
+    max_order: sizeBoundSchema,
+    price_sanity_pct: pct(1000).nullable().default(10).describe('LIMIT/STOP prices further than this % from the last price are denied'),
+    stale_price: z
+      .object({
+        bar_minutes: z.number().gt(0).nullable().default(60).describe('no entries on a bar price older than this'),
+        quote_seconds: z.number().gt(0).nullable().default(30).describe('no entries on a quote price older than this'),
+      })
+      .strict()
+      .default({ bar_minutes: 60, quote_seconds: 30 }),
+    correlation: z
+      .object({
+        max: z.number().gt(0).max(1).nullable().default(null).describe('deny an entry whose returns correlate above this with an open position (null = off)'),
+        period: z.number().int().min(3).max(1000).default(50).describe('returns (bars) in the rolling Pearson window'),
+      })
+      .strict()
+      .default({ max: null, period: 50 }),
+    trim_over_cap: z.boolean().default(true).describe('while REDUCING, trim positions that price moves pushed over a cap'),
+    guards: z
+      .object({
+        daily_loss: guardSchema(3),
+        daily_reset: z.boolean().default(false).describe('a tripped daily guard returns the engine to ACTIVE at the next UTC day'),
+        weekly_loss: guardSchema(null),
+        monthly_loss: guardSchema(8),
+        quarterly_loss: guardSchema(15),
+        drawdown: guardSchema(15),
+      })
+      .strict()
+      .default({
+        daily_loss: { limit_pct: 3, action: 'halted' },
+        daily_reset: false,
+        weekly_loss: { limit_pct: null, action: 'halted' },
+        monthly_loss: { limit_pct: 8, action: 'halted' },
+        quarterly_loss: { limit_pct: 15, action: 'halted' },
+        drawdown: { limit_pct: 15, action: 'halted' },
+      }),
+  })
+  .strict();
+
+export type RiskConfig = z.output<typeof riskConfigSchema>;
+
+/**
+ * Order handling (engine/execution). `rate_limit`: a token bucket per venue for new orders (cancels,
+ * flatten and protective orders are never limited; see engine/execution/order-manager.ts); null = off.
+ * Default 100 orders/s with a burst of 100: below OANDA's 120 requests/s per connection, leaving room
+ * for the cancels, modifications and polling that share that limit.
+ */
+export const executionConfigSchema = z
+  .object({
+    rate_limit: z
+      .object({
+        orders_per_second: z.number().gt(0).max(100_000).default(100).describe('tokens added per second'),
+        burst: z.number().int().min(1).max(100_000).default(100).describe('bucket size: most orders at one instant'),
+      })
+      .strict()
+      .nullable()
+      .default({ orders_per_second: 100, burst: 100 }),
+  })
+  .strict();
+
 export const strategyConfigSchema = z
   .object({
     name: z.string().min(1).describe('strategy type, e.g. ema_cross_momentum'),
@@ -43,11 +179,7 @@ export const strategyConfigSchema = z
       })
       .strict()
       .default({ max_trades_per_day: null, max_concurrent_trades: null }),
-    sizing: z
-      .discriminatedUnion('method', [
-        z.object({ method: z.literal('fixed_fraction'), fraction_pct: pct(100).default(2) }).strict(),
-        z.object({ method: z.literal('fixed_risk'), risk_pct: pct(100).default(0.5) }).strict(),
-      ])
+    sizing: sizingConfigSchema
       .optional()
       .describe('position sizing (default: the account sizing)'),
   })
@@ -102,6 +234,7 @@ export const engineConfigSchema = z
       })
       .strict()
       .default({ max_portfolio_exposure_pct: 10, max_open_positions: 5, scale_to_cap: true }),
+    risk: riskConfigSchema.default(() => riskConfigSchema.parse({})),
     account: z
       .object({
         currency: z.string().regex(/^[A-Z]{3}$/).default('USD'),
@@ -109,12 +242,29 @@ export const engineConfigSchema = z
       })
       .strict()
       .default({ currency: 'USD', starting_cash: '100000' }),
-    sizing: z
-      .discriminatedUnion('method', [
-        z.object({ method: z.literal('fixed_fraction'), fraction_pct: pct(100).default(2) }).strict(),
-        z.object({ method: z.literal('fixed_risk'), risk_pct: pct(100).default(0.5) }).strict(),
-      ])
-      .default({ method: 'fixed_fraction', fraction_pct: 2 }),
+    sizing: sizingConfigSchema.default({ method: 'fixed_fraction', fraction_pct: 2 }),
+    strategy_budget_ms: z
+      .number()
+      .gt(0)
+      .max(60_000)
+      .default(250)
+      .describe('time one strategy callback may take in a paper or live session before the strategy is faulted, ms (backtests do not enforce it)'),
+    kill_switch: z
+      .object({
+        max_close_attempts: z.number().int().min(1).max(20).default(3).describe('tries per position to close it on a flatten (a rejected close is retried on the next market data)'),
+      })
+      .strict()
+      .default({ max_close_attempts: 3 }),
+    paper: z
+      .object({
+        spread_ticks: z.number().int().min(0).optional().describe('quote spread made from bars, ticks (default 2; bid/ask bars use their own sides)'),
+        spread_bps: z.number().min(0).max(1000).optional().describe('quote spread made from bars, basis points of the price'),
+        latency_ms: z.number().min(0).max(60_000).default(0).describe('order latency of the paper venue, ms of market time'),
+      })
+      .strict()
+      .refine((p) => p.spread_ticks === undefined || p.spread_bps === undefined, { message: 'give spread_ticks or spread_bps, not both' })
+      .default({ latency_ms: 0 }),
+    execution: executionConfigSchema.default({ rate_limit: { orders_per_second: 100, burst: 100 } }),
     backtest: z
       .object({
         fees: feeConfigSchema.default({}),

@@ -18,10 +18,16 @@ import type { EpochMs } from '../core/time';
 import type { ExecutionClient } from '../core/venue';
 import { IntentExecutor } from '../execution/intent-executor';
 import { OrderManager } from '../execution/order-manager';
+import { AlgoManager } from '../execution/algos/algo-manager';
 import { Portfolio } from '../portfolio/portfolio';
 import { RiskEngine } from '../risk/risk-engine';
-import { FixedFractionSizer, FixedRiskSizer, type PositionSizer } from '../risk/sizing';
+import { guardSettingsFromConfig, riskLimitsFromConfig } from '../risk/from-config';
+import { MarketHistory } from '../risk/market-history';
+import { PortfolioGuards } from '../risk/portfolio-guards';
+import { sizerFromSpec, type PositionSizer } from '../risk/sizing';
 import { TradingStateMachine } from '../risk/trading-state';
+import { KillSwitch } from '../risk/kill-switch';
+import type { TradingStateStore } from '../risk/kill-switch-store';
 import { createStrategy } from '../strategies/registry';
 import { StrategyRunner } from '../strategies/runner';
 import type { EngineConfig, ResolvedStrategy } from './config';
@@ -35,10 +41,17 @@ export interface TradingEngineOptions {
   /** Prefix of client order ids: fixed for a backtest, unique per session for paper and live. */
   idPrefix: string;
   initialState?: TradingState;
+  /** Where HALTED is persisted; the engine starts HALTED when the stored state says so. */
+  stateStore?: TradingStateStore;
+  /**
+   * Enforce `strategy_budget_ms` (default true). Backtests turn it off: a wall-clock budget would make
+   * their results depend on the machine's load (a GC pause could fault a strategy), not on their inputs.
+   */
+  enforceStrategyBudget?: boolean;
 }
 
 export function makeSizer(s: EngineConfig['sizing']): PositionSizer {
-  return s.method === 'fixed_fraction' ? new FixedFractionSizer({ fractionPct: s.fraction_pct }) : new FixedRiskSizer({ riskPct: s.risk_pct });
+  return sizerFromSpec(s);
 }
 
 export class TradingEngine {
@@ -47,8 +60,16 @@ export class TradingEngine {
   readonly state: TradingStateMachine;
   readonly risk: RiskEngine;
   readonly orders: OrderManager;
+  /** TWAP / VWAP execution algorithms; their children go through `orders`. */
+  readonly algos: AlgoManager;
   readonly intents: IntentExecutor;
   readonly strategies: StrategyRunner;
+  /** Bar history per instrument: closes for the correlation check, ATRs for volatility sizing. */
+  readonly history: MarketHistory;
+  /** Loss limits, drawdown halt and trimming over caps, run by `endOfTimestamp`. */
+  readonly guards: PortfolioGuards;
+  /** Halt / flatten / re-arm (engine/risk/kill-switch.ts). */
+  readonly killSwitch: KillSwitch;
 
   constructor(opts: TradingEngineOptions) {
     const { config } = opts;
@@ -66,29 +87,48 @@ export class TradingEngine {
     const account = config.account.currency;
     const quoteToAccount = (inst: Instrument) => converter.convert(MONEY_ONE, inst.quoteCurrency, account) / MONEY_ONE;
 
-    this.state = new TradingStateMachine((e) => kernel.emit(e), () => opts.clock.now(), opts.initialState ?? 'ACTIVE');
+    this.state = new TradingStateMachine((e) => kernel.emit(e), () => opts.clock.now(), opts.stateStore?.load()?.state === 'HALTED' ? 'HALTED' : (opts.initialState ?? 'ACTIVE'));
+    this.history = new MarketHistory(config.risk.correlation.period);
     this.risk = new RiskEngine(
-      { cache: kernel.cache, portfolio, state: this.state, now: () => opts.clock.now(), quoteToAccount },
-      {
-        maxPortfolioExposurePct: config.exposure.max_portfolio_exposure_pct,
-        maxOpenPositions: config.exposure.max_open_positions,
-        scaleToCap: config.exposure.scale_to_cap,
-      },
+      { cache: kernel.cache, portfolio, state: this.state, now: () => opts.clock.now(), quoteToAccount, history: this.history },
+      riskLimitsFromConfig(config),
     );
-    this.orders = new OrderManager({ kernel, risk: this.risk, ids: new IdGenerator(opts.idPrefix) });
+    const rl = config.execution.rate_limit;
+    this.orders = new OrderManager({
+      kernel,
+      risk: this.risk,
+      ids: new IdGenerator(opts.idPrefix),
+      rateLimit: rl ? { perSecond: rl.orders_per_second, burst: rl.burst } : null,
+    });
+    this.algos = new AlgoManager({ kernel, orders: this.orders, idPrefix: opts.idPrefix });
     const sizers = new Map<string, PositionSizer>();
+    const defaultSizer = makeSizer(config.sizing);
     this.intents = new IntentExecutor({
       cache: kernel.cache,
       portfolio,
       orders: this.orders,
       quoteToAccount,
-      sizerFor: (id) => sizers.get(id) ?? makeSizer(config.sizing),
+      sizerFor: (id) => sizers.get(id) ?? defaultSizer,
+      atr: (id, period) => this.history.atr(id, period),
     });
-    this.strategies = new StrategyRunner({ kernel, portfolio, onIntent: (id, intent) => this.intents.execute(id, intent) });
+    this.guards = new PortfolioGuards(
+      {
+        portfolio,
+        cache: kernel.cache,
+        state: this.state,
+        emit: (e) => kernel.emit(e),
+        caps: () => this.risk.limits,
+        submit: (req) => this.orders.submit('risk', req),
+        now: () => opts.clock.now(),
+      },
+      guardSettingsFromConfig(config),
+    );
+    this.strategies = new StrategyRunner({ kernel, portfolio, onIntent: (id, intent) => this.intents.execute(id, intent), budgetMs: opts.enforceStrategyBudget === false ? Infinity : config.strategy_budget_ms });
 
     // Marks first, so that strategies see positions valued at the bar they are handed.
     for (const inst of opts.instruments) {
       const mark = portfolio.markerFor(inst.id);
+      kernel.addInstrumentHandler(inst.id, this.history.handlerFor(inst.id));
       kernel.addInstrumentHandler(inst.id, { onBar: (bar) => mark(bar.close), onQuote: (q) => mark((q.bid + q.ask) / 2) });
     }
 
@@ -99,6 +139,19 @@ export class TradingEngine {
       this.risk.setStrategyLimits(s.id, s.limits);
       sizers.set(s.id, makeSizer(s.sizing));
     }
+    for (const sz of [defaultSizer, ...sizers.values()]) if (sz.atrPeriod !== undefined) this.history.requireAtr(sz.atrPeriod);
+
+    // Last, so that it sees a fill after the portfolio and the order manager have applied it.
+    this.killSwitch = new KillSwitch({
+      kernel,
+      state: this.state,
+      portfolio,
+      orders: this.orders,
+      strategies: this.strategies,
+      algos: this.algos,
+      maxCloseAttempts: config.kill_switch.max_close_attempts,
+      ...(opts.stateStore ? { store: opts.stateStore } : {}),
+    });
   }
 
   /** Starts every enabled strategy. */
@@ -117,6 +170,7 @@ export class TradingEngine {
   /** Call once after every bar of one timestamp was processed: rolls the day, tracks the peak, samples equity. */
   endOfTimestamp(ts: EpochMs): void {
     this.portfolio.onTime(ts);
+    this.guards.update(ts);
     this.portfolio.sampleEquity(ts);
   }
 }

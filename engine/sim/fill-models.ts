@@ -56,6 +56,7 @@ export interface BarTouch {
  * - MARKET, or a triggered STOP/MIT: the open.
  * - BUY LIMIT L: open <= L -> open; else low <= L -> L.   SELL LIMIT: open >= L -> open; else high >= L -> L.
  * - BUY STOP S: open >= S -> open (gap); else high >= S -> S.  SELL STOP: open <= S -> open; else low <= S -> S.
+ *   A TRAILING_STOP matches as a STOP at its current trigger (the venue trails it between bars).
  * - BUY MARKET_IF_TOUCHED P (P below the market): touched when low <= P; at the open when
  *   open <= P, else at P. SELL MIT (P above the market): touched when high >= P; at the open when
  *   open >= P, else at P.
@@ -64,7 +65,7 @@ export interface BarTouch {
 export function touchOnBar(o: SimOrderView, t: OhlcTicks): BarTouch | null {
   if (o.type === 'MARKET' || o.triggered) return { ticks: t.open, atOpen: true };
   const buy = o.side === 'BUY';
-  if (o.type === 'STOP') {
+  if (o.type === 'STOP' || o.type === 'TRAILING_STOP') {
     const s = o.triggerPrice;
     if (s === null) return null;
     if (buy) {

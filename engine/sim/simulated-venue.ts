@@ -16,7 +16,7 @@
  *   clock at a bar's close time while strategies act on it, so that (b) also keeps an order for
  *   instrument B sent on instrument A's bar at T off B's bar at T.
  * - Priority inside one bar/quote: market orders (and STOP/MIT orders triggered on an earlier bar),
- *   then STOP, then LIMIT and MARKET_IF_TOUCHED; submission order inside each class. When a stop-loss
+ *   then STOP and TRAILING_STOP, then LIMIT and MARKET_IF_TOUCHED; submission order inside each class. When a stop-loss
  *   and a take-profit of one OCO group both lie inside a bar, the stop fills and the take-profit is
  *   canceled ('oco') before its turn.
  * - Re-entrancy: the sink may call submit/cancel/modify while the venue is matching. Matching walks
@@ -60,6 +60,19 @@
  * - Bid/ask bars (both `bar.bid` and `bar.ask` present): BUY orders match and fill on the ask side,
  *   SELL orders on the bid side; otherwise on the bar's own prices. Market prices become ticks with
  *   `priceToTicks` here, at the venue boundary.
+ * - TRAILING_STOP (`trailingDistance` d ticks, initial `triggerPrice` T given by the order manager):
+ *   the venue keeps the best price since acceptance, starting at T + d (SELL) / T - d (BUY). It
+ *   matches exactly like a STOP at its current trigger (class 1 priority). Intra-bar convention: a
+ *   bar is matched against the trigger as it stood BEFORE the bar, and only AFTER matching does the
+ *   bar's high (SELL) / low (BUY) of the order's side move the best price, and the trigger to
+ *   best - d (SELL) / best + d (BUY) when that is better (the trigger never moves back). OHLC does not
+ *   say whether the high came before the low, so a bar can never raise a stop and then hit it
+ *   (conservative: no fills at prices the bar may have seen before the stop was there). On quotes the
+ *   same, with the bid (SELL) / ask (BUY) after matching the quote. Only orders eligible for that
+ *   bar/quote trail, a triggered one no longer trails, and a move is reported as OrderUpdated (full
+ *   qty/price/triggerPrice) only when the trigger changes. modify may set a new triggerPrice (the best
+ *   price restarts from it). Rejections: missing_trailing_distance, invalid_trailing_distance
+ *   (not a positive multiple of tickSize), plus the STOP ones for the trigger.
  * - Quote path (`onQuote`, paper sessions): the same eligibility, so a market order fills at the
  *   NEXT quote after its acceptance (never inside `submit`), BUY at the ask and SELL at the bid, plus
  *   slippage (not clamped; a range-based slippage model gives 0 on quotes). BUY STOP triggers when
@@ -116,6 +129,8 @@ interface SimOrder extends Mutable<SimOrderView> {
   eligibleTs: EpochMs;
   /** Has met at least one eligible quote since acceptance or the last modification. */
   exposed: boolean;
+  /** TRAILING_STOP: best price of its side since acceptance (or the last trigger modification), ticks. */
+  trailBest: number;
   state: SimState;
 }
 
@@ -211,7 +226,8 @@ export class SimulatedVenue implements ExecutionClient {
       qty: order.qty,
       filledQty: 0,
       price: usesPrice(order.type) ? order.price : null,
-      triggerPrice: order.type === 'STOP' ? order.triggerPrice : null,
+      triggerPrice: usesTrigger(order.type) ? order.triggerPrice : null,
+      trailingDistance: order.type === 'TRAILING_STOP' ? (order.trailingDistance ?? null) : null,
       tif: order.tif,
       expireTs: order.tif === 'GTD' ? order.expireTs : null,
       reduceOnly: order.reduceOnly,
@@ -222,8 +238,10 @@ export class SimulatedVenue implements ExecutionClient {
       stamp: this.dataSeq,
       eligibleTs: now,
       exposed: false,
+      trailBest: 0,
       state: 'WORKING',
     };
+    resetTrail(o);
     const latency = this.latencyModel.latencyMs(o, inst);
     if (!(Number.isFinite(latency) && latency >= 0)) throw new EngineError('invariant.sim_latency', `latency model returned ${latency}`);
     o.eligibleTs = now + latency;
@@ -249,8 +267,13 @@ export class SimulatedVenue implements ExecutionClient {
       if (order.price === null) return ['missing_price', `${order.type} order needs a price`];
       if (!validTicks(order.price, inst)) return ['invalid_price', `price ${order.price} is not a positive multiple of the tick size ${inst.tickSize}`];
     }
-    if (order.type === 'STOP') {
-      if (order.triggerPrice === null) return ['missing_trigger_price', 'STOP order needs a trigger price'];
+    if (order.type === 'TRAILING_STOP') {
+      const d = order.trailingDistance ?? null;
+      if (d === null) return ['missing_trailing_distance', 'TRAILING_STOP order needs a trailing distance'];
+      if (!validTicks(d, inst)) return ['invalid_trailing_distance', `trailing distance ${d} is not a positive multiple of the tick size ${inst.tickSize}`];
+    }
+    if (usesTrigger(order.type)) {
+      if (order.triggerPrice === null) return ['missing_trigger_price', `${order.type} order needs a trigger price`];
       if (!validTicks(order.triggerPrice, inst)) {
         return ['invalid_trigger_price', `trigger price ${order.triggerPrice} is not a positive multiple of the tick size ${inst.tickSize}`];
       }
@@ -308,7 +331,7 @@ export class SimulatedVenue implements ExecutionClient {
     }
     let triggerPrice = o.triggerPrice;
     if (changes.triggerPrice !== undefined) {
-      if (o.type === 'STOP') {
+      if (usesTrigger(o.type)) {
         if (changes.triggerPrice === null || !validTicks(changes.triggerPrice, inst)) {
           return refuse('invalid_trigger_price', `trigger price ${changes.triggerPrice} is not a positive multiple of the tick size ${inst.tickSize}`);
         }
@@ -320,6 +343,7 @@ export class SimulatedVenue implements ExecutionClient {
     o.qty = qty;
     o.price = price;
     o.triggerPrice = triggerPrice;
+    if (o.type === 'TRAILING_STOP' && changes.triggerPrice !== undefined) resetTrail(o);
     o.stamp = this.dataSeq;
     o.exposed = false;
     this.emit({ type: 'OrderUpdated', tsEvent: this.eventTs(), clientOrderId: id, qty, price, triggerPrice });
@@ -347,6 +371,10 @@ export class SimulatedVenue implements ExecutionClient {
         this.matchBar(o, inst, bar, o.side === 'BUY' ? buyTicks : sellTicks, ctx);
         this.endImmediate(o);
       }
+      // Trailing stops follow the bar only after it was matched (see the header: intra-bar convention).
+      for (const o of eligible) {
+        if (o.type === 'TRAILING_STOP' && o.stamp < seq) this.trail(o, o.side === 'BUY' ? buyTicks.low : sellTicks.high);
+      }
     } finally {
       this.matching = false;
       this.marketTs = null;
@@ -371,6 +399,9 @@ export class SimulatedVenue implements ExecutionClient {
         this.matchQuote(o, inst, o.side === 'BUY' ? ask : bid);
         if (o.state === 'WORKING') o.exposed = true;
         this.endImmediate(o);
+      }
+      for (const o of eligible) {
+        if (o.type === 'TRAILING_STOP' && o.stamp < seq) this.trail(o, o.side === 'BUY' ? ask : bid);
       }
     } finally {
       this.matching = false;
@@ -412,9 +443,26 @@ export class SimulatedVenue implements ExecutionClient {
     const d = this.fillModel.fill({ instrument: inst, order: o, bar, ticks: t, volumeUsed: ctx.volumeUsed });
     if (!d) return;
     checkDecision(o, d);
-    if (o.type === 'STOP' || o.type === 'MARKET_IF_TOUCHED') o.triggered = true;
+    if (o.type !== 'MARKET' && o.type !== 'LIMIT') o.triggered = true;
     const liquidity: Liquidity = o.type === 'LIMIT' && !d.atOpen ? 'MAKER' : 'TAKER';
     ctx.volumeUsed += this.execute(o, inst, d.qty, d.ticks, t, true, liquidity);
+  }
+
+  /**
+   * Moves a working, untriggered TRAILING_STOP's best price to `px` (SELL: a higher high, BUY: a lower
+   * low) and its trigger with it; reports the new trigger when it changed.
+   */
+  private trail(o: SimOrder, px: number): void {
+    if (o.state !== 'WORKING' || o.triggered || o.trailingDistance === null || o.trailingDistance === undefined) return;
+    const sell = o.side === 'SELL';
+    if (sell ? px <= o.trailBest : px >= o.trailBest) return;
+    o.trailBest = px;
+    const next = sell ? px - o.trailingDistance : px + o.trailingDistance;
+    const cur = o.triggerPrice;
+    if (cur !== null && (sell ? next <= cur : next >= cur)) return;
+    if (next <= 0) return;
+    o.triggerPrice = next;
+    this.emit({ type: 'OrderUpdated', tsEvent: this.eventTs(), clientOrderId: o.clientOrderId, qty: o.qty, price: o.price, triggerPrice: next });
   }
 
   private matchQuote(o: SimOrder, inst: Instrument, px: number): void {
@@ -423,7 +471,7 @@ export class SimulatedVenue implements ExecutionClient {
     let liquidity: Liquidity = 'TAKER';
     if (o.type === 'MARKET' || o.triggered) {
       ref = px;
-    } else if (o.type === 'STOP') {
+    } else if (usesTrigger(o.type)) {
       const s = o.triggerPrice;
       if (s !== null && (buy ? px >= s : px <= s)) ref = px;
     } else if (o.type === 'MARKET_IF_TOUCHED') {
@@ -441,7 +489,7 @@ export class SimulatedVenue implements ExecutionClient {
       }
     }
     if (ref === null) return;
-    if (o.type === 'STOP' || o.type === 'MARKET_IF_TOUCHED') o.triggered = true;
+    if (o.type !== 'MARKET' && o.type !== 'LIMIT') o.triggered = true;
     this.execute(o, inst, o.qty - o.filledQty, ref, { open: px, high: px, low: px, close: px }, false, liquidity);
   }
 
@@ -568,6 +616,18 @@ function usesPrice(type: OrderType): boolean {
   return type === 'LIMIT' || type === 'MARKET_IF_TOUCHED';
 }
 
+/** Types with a trigger price: STOP and TRAILING_STOP. */
+function usesTrigger(type: OrderType): boolean {
+  return type === 'STOP' || type === 'TRAILING_STOP';
+}
+
+/** A TRAILING_STOP's best price restarts from its trigger: T + d (SELL) or T - d (BUY). */
+function resetTrail(o: SimOrder): void {
+  const d = o.trailingDistance;
+  if (o.type !== 'TRAILING_STOP' || d === null || d === undefined || o.triggerPrice === null) return;
+  o.trailBest = o.side === 'SELL' ? o.triggerPrice + d : o.triggerPrice - d;
+}
+
 function validTicks(ticks: number, inst: Instrument): boolean {
   return Number.isSafeInteger(ticks) && ticks > 0 && ticks % inst.tickSize === 0;
 }
@@ -580,7 +640,7 @@ function reducibleBy(side: OrderSide, pos: number): number {
 /** Matching class: 0 market (or triggered), 1 stop, 2 limit / market-if-touched. */
 function rank(o: SimOrder): number {
   if (o.type === 'MARKET' || o.triggered) return 0;
-  return o.type === 'STOP' ? 1 : 2;
+  return usesTrigger(o.type) ? 1 : 2;
 }
 
 function toTicks(inst: Instrument, p: Ohlc): OhlcTicks {
@@ -611,6 +671,7 @@ function viewOf(o: SimOrder): SimOrderView {
     filledQty: o.filledQty,
     price: o.price,
     triggerPrice: o.triggerPrice,
+    trailingDistance: o.trailingDistance ?? null,
     tif: o.tif,
     expireTs: o.expireTs,
     reduceOnly: o.reduceOnly,

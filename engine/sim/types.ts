@@ -31,14 +31,16 @@ export interface SimOrderView {
   readonly filledQty: number;
   /** Limit price (LIMIT, MARKET_IF_TOUCHED), ticks. */
   readonly price: number | null;
-  /** Trigger price (STOP), ticks. */
+  /** Trigger price (STOP; TRAILING_STOP: the current, trailed trigger), ticks. */
   readonly triggerPrice: number | null;
+  /** TRAILING_STOP distance from the best price since acceptance, ticks (absent or null for other types). */
+  readonly trailingDistance?: number | null;
   readonly tif: TimeInForce;
   readonly expireTs: EpochMs | null;
   readonly reduceOnly: boolean;
   readonly ocoGroup: string | null;
   /**
-   * A STOP or MARKET_IF_TOUCHED whose level has been reached: what it has not filled yet trades as a
+   * A STOP, TRAILING_STOP or MARKET_IF_TOUCHED whose level has been reached: what it has not filled yet trades as a
    * market order from then on (fills at the next bar's open).
    */
   readonly triggered: boolean;

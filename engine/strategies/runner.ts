@@ -3,6 +3,12 @@
  * (through per-instrument kernel handlers, registered when a strategy is added)
  * and orders, and turns what it submits into intents for the engine. A strategy that throws is stopped
  * and reported (StrategyStateChanged FAULTED) without stopping the engine or any other strategy.
+ *
+ * Time budget: every strategy callback is timed with `performance.now()`; one that takes longer than
+ * `budgetMs` faults its strategy ("overran its time budget: 103.4 ms > 50 ms in onBar") the same way a
+ * throw does. The overrun is detected after the callback returns: a synchronous infinite loop cannot
+ * be interrupted inside the engine process; that case is the engine process supervisor's (it sees the
+ * engine stop answering and restarts it, halted).
  */
 import type { Bar, Quote } from '../core/bar';
 import { EngineError } from '../core/errors';
@@ -17,6 +23,10 @@ export interface StrategyRunnerOptions {
   kernel: Kernel;
   portfolio: PortfolioView;
   onIntent: (strategyId: string, intent: Intent) => void;
+  /** Longest a strategy callback may run, ms (default: no budget). */
+  budgetMs?: number;
+  /** Monotonic time for the budget, ms (default `performance.now`). */
+  now?: () => number;
 }
 
 export class StrategyRunner {
@@ -27,11 +37,15 @@ export class StrategyRunner {
   private readonly states = new Map<string, StrategyState>();
   /** Instrument id -> running strategies that trade it; the slot objects are registered with the kernel once. */
   private readonly slots = new Map<string, { list: Strategy[] }>();
+  private readonly budgetMs: number;
+  private readonly perfNow: () => number;
 
   constructor(opts: StrategyRunnerOptions) {
     this.kernel = opts.kernel;
     this.portfolio = opts.portfolio;
     this.onIntent = opts.onIntent;
+    this.budgetMs = opts.budgetMs ?? Infinity;
+    this.perfNow = opts.now ?? (() => performance.now());
     this.kernel.bus.on('OrderFilled', (e) => this.dispatchFill(e));
   }
 
@@ -69,7 +83,7 @@ export class StrategyRunner {
       },
     };
     this.setState(s, 'RUNNING', 'started');
-    if (!this.guard(s, () => s.onStart?.(ctx))) return;
+    if (!this.guard(s, () => s.onStart?.(ctx), 'onStart')) return;
     this.reindex();
   }
 
@@ -93,11 +107,14 @@ export class StrategyRunner {
     for (let i = 0; i < list.length; i++) {
       const s = list[i]!;
       if (s.onBar) {
+        const t0 = this.perfNow();
         try {
           s.onBar(bar);
         } catch (e) {
           this.fault(s, e);
+          continue;
         }
+        this.checkBudget(s, this.perfNow() - t0, 'onBar');
       }
     }
   }
@@ -105,24 +122,35 @@ export class StrategyRunner {
   private quoteTo(list: readonly Strategy[], q: Quote): void {
     for (let i = 0; i < list.length; i++) {
       const s = list[i]!;
-      if (s.onQuote) this.guard(s, () => s.onQuote!(q));
+      if (s.onQuote) this.guard(s, () => s.onQuote!(q), 'onQuote');
     }
   }
 
   private dispatchFill(e: OrderFilled): void {
     const s = this.strategies.get(e.strategyId);
-    if (s?.onFill && this.states.get(s.id) === 'RUNNING') this.guard(s, () => s.onFill!(e));
+    if (s?.onFill && this.states.get(s.id) === 'RUNNING') this.guard(s, () => s.onFill!(e), 'onFill');
   }
 
-  /** Runs strategy code; on a throw the strategy is faulted and false is returned. */
-  private guard(s: Strategy, fn: () => void): boolean {
+  /** Runs strategy code; on a throw or a budget overrun the strategy is faulted and false is returned. */
+  private guard(s: Strategy, fn: () => void, what = 'callback'): boolean {
+    const t0 = this.perfNow();
     try {
       fn();
-      return true;
     } catch (e) {
       this.fault(s, e);
       return false;
     }
+    return this.checkBudget(s, this.perfNow() - t0, what);
+  }
+
+  /** Faults a strategy whose callback took `ms` (> the budget) unless it already stopped; returns whether it was within budget. */
+  private checkBudget(s: Strategy, ms: number, what: string): boolean {
+    if (ms <= this.budgetMs) return true;
+    if (this.states.get(s.id) === 'RUNNING') {
+      this.setState(s, 'FAULTED', `strategy overran its time budget: ${ms.toFixed(1)} ms > ${this.budgetMs} ms in ${what}`);
+      this.reindex();
+    }
+    return false;
   }
 
   private fault(s: Strategy, e: unknown): void {

@@ -15,6 +15,8 @@ const MODULES: Record<string, () => Promise<{ run: (ctx: BenchContext) => Promis
   backtest: () => import('./backtest.bench'),
   indicators: () => import('./indicators.bench'),
   data: () => import('./data.bench'),
+  risk: () => import('./risk.bench'),
+  execution: () => import('./execution.bench'),
 };
 
 function table(s: BenchSection): string {

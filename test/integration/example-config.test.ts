@@ -14,5 +14,8 @@ describe('resources/config/engine.example.yaml', () => {
     });
     expect(config.exposure).toEqual({ max_portfolio_exposure_pct: 10, max_open_positions: 5, scale_to_cap: true });
     expect(config.instruments.AAPL?.sector).toBe('Technology');
+    expect(config.execution).toEqual({ rate_limit: { orders_per_second: 100, burst: 100 } });
+    expect(config.risk).toMatchObject({ max_position_pct: 5, max_sector_pct: 25, max_leverage: 2, price_sanity_pct: 10, trim_over_cap: true });
+    expect(config.risk.guards).toMatchObject({ daily_loss: { limit_pct: 3, action: 'halted' }, daily_reset: false, monthly_loss: { limit_pct: 8 }, drawdown: { limit_pct: 15 } });
   });
 });

@@ -52,6 +52,9 @@ export const GOLDEN_CASES: GoldenCase[] = [
     config: {
       strategy: { name: 'ema_cross', fast: 8, slow: 21 },
       exposure: { max_portfolio_exposure_pct: 50, max_open_positions: 2 },
+      // Two 20 % positions on purpose: the 5 % per-symbol and 25 % per-sector defaults (both stocks are in
+      // the default sector "Unclassified") would resize them.
+      risk: { max_position_pct: null, max_sector_pct: null },
       sizing: { method: 'fixed_fraction', fraction_pct: 20 },
       backtest: { slippage: { range_fraction: 0.1 } },
     },

@@ -139,7 +139,8 @@ describe('invalid sizing configuration', () => {
   it('the configuration reports sizing problems with their paths', () => {
     expect(issues({ sizing: { method: 'fixed_fraction', fraction_pct: 0 } }).map((i) => i.path)).toEqual(['sizing.fraction_pct']);
     expect(issues({ sizing: { method: 'fixed_risk', risk_pct: 150 } }).map((i) => i.path)).toEqual(['sizing.risk_pct']);
-    expect(issues({ sizing: { method: 'kelly' } }).map((i) => i.path)).toEqual(['sizing.method']);
+    expect(issues({ sizing: { method: 'martingale' } }).map((i) => i.path)).toEqual(['sizing.method']);
+    expect(issues({ sizing: { method: 'kelly' } }).map((i) => i.path)).toEqual(['sizing.win_rate', 'sizing.payoff_ratio']);
     expect(issues({ sizing: { method: 'fixed_risk', fraction_pct: 2 } }).map((i) => i.path)).toEqual(['sizing']);
     expect(issues({ strategy: { name: 'ema_cross', sizing: { method: 'fixed_fraction', fraction_pct: -2 } } }).map((i) => i.path)).toEqual([
       'strategy.sizing.fraction_pct',

@@ -81,7 +81,7 @@ describe('the user’s YAML example', () => {
 
   it('builds an engine that enforces those limits', () => {
     const h = new EngineHarness({ config: parse(USER_YAML), startStrategies: false });
-    expect(h.engine.risk.limits).toEqual({ maxPortfolioExposurePct: 10, maxOpenPositions: 5, scaleToCap: true });
+    expect(h.engine.risk.limits).toMatchObject({ maxPortfolioExposurePct: 10, maxOpenPositions: 5, scaleToCap: true });
     expect(h.engine.strategies.list()).toEqual([{ id: 'ema_cross_momentum', state: 'STOPPED', instruments: ['AAA', 'BBB', 'CCC', 'DDD', 'LOT10', 'FROZEN'] }]);
     h.step(['AAA', 'BBB', 'CCC', 'DDD'].map((instrumentId) => ({ instrumentId, open: 100, close: 100 })));
     // 10 % exposure cap: 1,000 shares asked, 100 sent (scale_to_cap defaults to true).

@@ -29,8 +29,40 @@ export const DDD = makeInstrument({ id: 'DDD', assetClass: 'equity', quoteCurren
 export const LOT10 = makeInstrument({ id: 'LOT10', assetClass: 'equity', quoteCurrency: 'USD', pricePrecision: 2, minQty: 10 });
 export const FROZEN = makeInstrument({ id: 'FROZEN', assetClass: 'equity', quoteCurrency: 'USD', pricePrecision: 2, tradeable: false });
 
+/**
+ * The `risk:` section with every check, guard and trim off. The harness uses it when a test's
+ * configuration has no `risk` key, so a test exercises only the limits it names; tests of the risk
+ * section's defaults pass `risk: {}`.
+ */
+export const RISK_OFF = {
+  max_trades_per_day: null,
+  max_position_pct: null,
+  max_sector_pct: null,
+  max_leverage: null,
+  max_trade_risk_pct: null,
+  min_order: { units: null, notional: null },
+  max_order: { units: null, notional: null },
+  price_sanity_pct: null,
+  stale_price: { bar_minutes: null, quote_seconds: null },
+  correlation: { max: null },
+  trim_over_cap: false,
+  guards: {
+    daily_loss: { limit_pct: null },
+    weekly_loss: { limit_pct: null },
+    monthly_loss: { limit_pct: null },
+    quarterly_loss: { limit_pct: null },
+    drawdown: { limit_pct: null },
+  },
+} as const;
+
 /** Configuration with every account-wide limit off (tests switch on what they exercise). */
-export const NO_LIMITS = { exposure: { max_portfolio_exposure_pct: null, max_open_positions: null } } as const;
+export const NO_LIMITS = { exposure: { max_portfolio_exposure_pct: null, max_open_positions: null }, risk: RISK_OFF } as const;
+
+/** `raw` with `risk: RISK_OFF` when it has no `risk` section of its own. */
+function withRiskOff(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || 'risk' in raw) return raw;
+  return { ...raw, risk: RISK_OFF };
+}
 
 class TracingVenue extends SimulatedVenue {
   constructor(
@@ -57,7 +89,7 @@ class TracingVenue extends SimulatedVenue {
 }
 
 export interface HarnessOptions {
-  /** Raw configuration (what a YAML file would hold); default NO_LIMITS. */
+  /** Raw configuration (what a YAML file would hold); default NO_LIMITS. Without a `risk` key, `risk: RISK_OFF` is added. */
   config?: unknown;
   instruments?: readonly Instrument[];
   fillModel?: FillModel;
@@ -90,7 +122,7 @@ export class EngineHarness {
   ts: number;
 
   constructor(opts: HarnessOptions = {}, barMs = BAR_MS) {
-    const { config, strategies } = validateConfig(opts.config ?? NO_LIMITS);
+    const { config, strategies } = validateConfig(withRiskOff(opts.config ?? NO_LIMITS));
     const instruments = opts.instruments ?? [AAA, BBB, CCC, DDD, LOT10, FROZEN];
     const start = opts.start ?? T0;
     this.barMs = barMs;
@@ -110,6 +142,8 @@ export class EngineHarness {
       strategies,
       idPrefix: 'T',
       ...(opts.initialState ? { initialState: opts.initialState } : {}),
+      // The wall-clock budget is enforced only where a test asks for it, so that machine load cannot fault a strategy.
+      enforceStrategyBudget: typeof opts.config === 'object' && opts.config !== null && 'strategy_budget_ms' in opts.config,
     });
     this.engine.kernel.bus.onAny((e) => {
       this.events.push(e);

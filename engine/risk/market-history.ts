@@ -7,7 +7,6 @@
 import type { Bar } from '../core/bar';
 import type { DataHandler } from '../core/kernel';
 import { Atr } from '../indicators/atr';
-import { correlation } from '../indicators/correlation';
 
 interface Track {
   /** Close times (bar.ts + durationMs) and closes, a ring of `capacity`; `head` is the next slot. */
@@ -32,7 +31,6 @@ export class MarketHistory {
   private readonly xb: Float64Array;
   private readonly ra: Float64Array;
   private readonly rb: Float64Array;
-  private readonly out: Float64Array;
 
   constructor(readonly correlationPeriod: number) {
     this.capacity = 2 * (correlationPeriod + 1);
@@ -40,7 +38,6 @@ export class MarketHistory {
     this.xb = new Float64Array(correlationPeriod + 1);
     this.ra = new Float64Array(correlationPeriod);
     this.rb = new Float64Array(correlationPeriod);
-    this.out = new Float64Array(correlationPeriod);
   }
 
   /** Keeps an ATR of `period` for every instrument (call before bars arrive). */
@@ -121,12 +118,19 @@ export class MarketHistory {
     }
     if (k > 0) return NaN;
     const p = this.correlationPeriod;
+    const ra = this.ra;
+    const rb = this.rb;
+    let ma = 0;
+    let mb = 0;
     for (let i = 0; i < p; i++) {
-      this.ra[i] = this.xa[i + 1]! / this.xa[i]! - 1;
-      this.rb[i] = this.xb[i + 1]! / this.xb[i]! - 1;
+      const x = this.xa[i + 1]! / this.xa[i]! - 1;
+      const y = this.xb[i + 1]! / this.xb[i]! - 1;
+      ra[i] = x;
+      rb[i] = y;
+      ma += x;
+      mb += y;
     }
-    correlation(this.ra, this.rb, p, this.out);
-    return this.out[p - 1]!;
+    return pearsonTwoPass(ra, rb, p, ma / p, mb / p);
   }
 
   private track(instrumentId: string): Track {
@@ -157,4 +161,23 @@ export class MarketHistory {
       else a.add(bar.high, bar.low, bar.close);
     }
   }
+}
+
+/**
+ * Pearson correlation of the first `n` values, second pass over known means (the same two-pass
+ * definition engine/indicators' rolling `correlation` is tested against, without its rolling state:
+ * this runs once per pair and bar). NaN when either series is flat.
+ */
+function pearsonTwoPass(a: Float64Array, b: Float64Array, n: number, ma: number, mb: number): number {
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < n; i++) {
+    const da = a[i]! - ma;
+    const db = b[i]! - mb;
+    sab += da * db;
+    saa += da * da;
+    sbb += db * db;
+  }
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : NaN;
 }

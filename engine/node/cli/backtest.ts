@@ -8,30 +8,20 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { EngineError } from '../../core/errors';
-import { isoUtc, parseResolution } from '../../core/time';
+import { isoUtc } from '../../core/time';
 import { backtestFiles } from '../../backtest/report-files';
 import { runBacktest } from '../../backtest/run-backtest';
 import { renderLoadReports } from '../../data/load-report';
 import { formatMetricsTable } from '../../portfolio/metrics';
-import { validateConfig } from '../../runtime/config';
 import { describeStrategies } from '../../strategies/registry';
-import { loadBacktestData } from '../backtest/load-backtest-data';
-import { loadConfigFile } from '../config/load-config';
-import { parseFees, parseParams, parseSlippage, parseTimestampText } from './parse-args';
+import { parseFees, parseSlippage } from './parse-args';
 import { ProgressLine, runCli } from './run-cli';
+import { addSessionOptions, loadSessionData, resolveSessionConfig, type SessionOptions } from './session-options';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const SAMPLE_DATA = join(ROOT, 'resources/sample-data');
 
-interface Options {
-  data: string;
-  symbols?: string;
-  from?: string;
-  to?: string;
-  resolution?: string;
-  strategy?: string;
-  param: string[];
-  config?: string;
+interface Options extends SessionOptions {
   cash?: string;
   currency?: string;
   fees?: string;
@@ -42,17 +32,7 @@ interface Options {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const program = new Command()
-    .name('backtest')
-    .description('Event-driven backtest on CSV bars ({SYMBOL}_{resolution}.csv)')
-    .option('--data <file|dir>', 'a bar file or a folder of them', SAMPLE_DATA)
-    .option('--symbols <A,B>', 'only these symbols (folder data)')
-    .option('--from <date>', 'first bar time, UTC (2018-03-01 or 2018-03-01T14:30)')
-    .option('--to <date>', 'end time, UTC, exclusive')
-    .option('--resolution <res>', 'only files of this resolution (1min, 5min, 15min, 30min, 1h, 4h, 1d)')
-    .option('--strategy <name>', 'strategy (default: the config file\'s, else ema_cross)')
-    .option('--param <k=v>', 'strategy parameter, repeatable (e.g. --param fast=8 --param slow=21)', (v: string, acc: string[]) => [...acc, v], [])
-    .option('--config <file.yaml>', 'engine configuration (strategy, risk limits, account, costs)')
+  const program = addSessionOptions(new Command().name('backtest').description('Event-driven backtest on CSV bars ({SYMBOL}_{resolution}.csv)'), SAMPLE_DATA)
     .option('--cash <amount>', 'starting cash in the account currency (default 100000)')
     .option('--currency <ccy>', 'account currency (default USD)')
     .option('--fees <spec>', 'fees, e.g. percent:0.05 or per_unit:0.005,spread_ticks:2')
@@ -69,38 +49,22 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
 
-  // Configuration: the file, then command-line overrides, validated once as a whole.
-  const raw = (o.config ? (await loadConfigFile(o.config)).raw : {}) as Record<string, unknown>;
-  const cfg: Record<string, unknown> = { ...raw };
-  const fileStrategy = (raw.strategy ?? null) as Record<string, unknown> | null;
-  if (raw.strategies) throw new EngineError('usage.multiple_strategies', 'the backtest CLI runs one strategy; the config lists several under "strategies"');
-  const name = o.strategy ?? (fileStrategy?.name as string | undefined) ?? 'ema_cross';
-  const base = fileStrategy && fileStrategy.name === name ? fileStrategy : { name, ...(fileStrategy?.risk ? { risk: fileStrategy.risk } : {}), ...(fileStrategy?.limits ? { limits: fileStrategy.limits } : {}) };
-  cfg.strategy = { ...base, ...parseParams(o.param) };
-  if (o.cash !== undefined || o.currency !== undefined) {
-    const acct = { ...((raw.account ?? {}) as Record<string, unknown>) };
-    if (o.cash !== undefined) acct.starting_cash = o.cash;
-    if (o.currency !== undefined) acct.currency = o.currency;
-    cfg.account = acct;
-  }
-  if (o.fees !== undefined || o.slippage !== undefined) {
-    const bt = { ...((raw.backtest ?? {}) as Record<string, unknown>) };
-    if (o.fees !== undefined) bt.fees = parseFees(o.fees);
-    if (o.slippage !== undefined) bt.slippage = parseSlippage(o.slippage);
-    cfg.backtest = bt;
-  }
-  const { config, strategies } = validateConfig(cfg);
-
-  const data = await loadBacktestData(
-    {
-      path: resolve(o.data),
-      symbols: o.symbols?.split(',').map((s) => s.trim()).filter(Boolean),
-      from: o.from ? parseTimestampText(o.from, '--from') : undefined,
-      to: o.to ? parseTimestampText(o.to, '--to') : undefined,
-      resolution: o.resolution ? parseResolution(o.resolution) : undefined,
-    },
-    config,
-  );
+  const { config, strategies } = await resolveSessionConfig(o, (raw, cfg) => {
+    if (o.cash !== undefined || o.currency !== undefined) {
+      const acct = { ...((raw.account ?? {}) as Record<string, unknown>) };
+      if (o.cash !== undefined) acct.starting_cash = o.cash;
+      if (o.currency !== undefined) acct.currency = o.currency;
+      cfg.account = acct;
+    }
+    if (o.fees !== undefined || o.slippage !== undefined) {
+      const bt = { ...((raw.backtest ?? {}) as Record<string, unknown>) };
+      if (o.fees !== undefined) bt.fees = parseFees(o.fees);
+      if (o.slippage !== undefined) bt.slippage = parseSlippage(o.slippage);
+      cfg.backtest = bt;
+    }
+  });
+  if (strategies.length !== 1) throw new EngineError('usage.multiple_strategies', `the backtest CLI runs one strategy; the configuration has ${strategies.length}`);
+  const data = await loadSessionData(o, config);
   const issues = data.reports.reduce((n, r) => n + r.rowsRejected + r.rowsRepaired, 0);
   process.stdout.write(`data: ${data.series.length} series, ${data.bars.length.toLocaleString('en-US')} bars from ${o.data === SAMPLE_DATA ? 'the bundled sample data' : o.data}\n`);
   if (issues > 0) process.stdout.write(renderLoadReports(data.reports, { maxIssues: 10 }) + '\n');

@@ -15,28 +15,17 @@ import { EngineError } from '../../core/errors';
 import type { EngineEvent } from '../../core/events';
 import { ticksToPrice, type Instrument } from '../../core/instrument';
 import { formatMoney } from '../../core/money';
-import { isoUtc, parseResolution } from '../../core/time';
+import { isoUtc } from '../../core/time';
 import { PaperSession, type OnExit } from '../../backtest/run-paper';
 import type { SpreadSpec } from '../../data/quote-replay';
-import { validateConfig } from '../../runtime/config';
-import { loadBacktestData } from '../backtest/load-backtest-data';
-import { loadConfigFile } from '../config/load-config';
 import { JsonTradingStateStore } from '../risk/json-trading-state-store';
-import { parseParams, parseTimestampText } from './parse-args';
 import { runCli } from './run-cli';
+import { addSessionOptions, loadSessionData, resolveSessionConfig, type SessionOptions } from './session-options';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const SAMPLE_DATA = join(ROOT, 'resources/sample-data');
 
-interface Options {
-  data: string;
-  symbols?: string;
-  from?: string;
-  to?: string;
-  resolution?: string;
-  strategy?: string;
-  param: string[];
-  config?: string;
+interface Options extends SessionOptions {
   speed: string;
   duration?: string;
   spread?: string;
@@ -103,17 +92,10 @@ function describe(e: EngineEvent, inst: (id: string) => Instrument | undefined):
 }
 
 async function main(argv: string[]): Promise<void> {
-  const program = new Command()
-    .name('paper')
-    .description('Paper trading on replayed bars: quotes with a spread, a local paper venue, the same engine as backtests')
-    .option('--data <file|dir>', 'a bar file or a folder of them', SAMPLE_DATA)
-    .option('--symbols <A,B>', 'only these symbols (folder data)')
-    .option('--from <date>', 'first bar time, UTC')
-    .option('--to <date>', 'end time, UTC, exclusive')
-    .option('--resolution <res>', 'only files of this resolution')
-    .option('--strategy <name>', "strategy (default: the config file's, else ema_cross)")
-    .option('--param <k=v>', 'strategy parameter, repeatable', (v: string, acc: string[]) => [...acc, v], [])
-    .option('--config <file.yaml>', 'engine configuration')
+  const program = addSessionOptions(
+    new Command().name('paper').description('Paper trading on replayed bars: quotes with a spread, a local paper venue, the same engine as backtests'),
+    SAMPLE_DATA,
+  )
     .option('--speed <x>', 'replay speed: 1 = real time, 60 = a minute per second, 0 = as fast as possible', '60')
     .option('--duration <t>', 'stop after this wall time (30s, 5m, 1h)')
     .option('--spread <spec>', 'quote spread made from bars: ticks:N or bps:B (default: config paper.spread_*, else ticks:2)')
@@ -129,29 +111,10 @@ async function main(argv: string[]): Promise<void> {
   const durationMs = o.duration !== undefined ? parseDuration(o.duration) : null;
   const spread = o.spread !== undefined ? parseSpread(o.spread) : undefined;
 
-  const raw = (o.config ? (await loadConfigFile(o.config)).raw : {}) as Record<string, unknown>;
-  const cfg: Record<string, unknown> = { ...raw };
-  if (!raw.strategies) {
-    const fileStrategy = (raw.strategy ?? null) as Record<string, unknown> | null;
-    const name = o.strategy ?? (fileStrategy?.name as string | undefined) ?? 'ema_cross';
-    const base = fileStrategy && fileStrategy.name === name ? fileStrategy : { name };
-    cfg.strategy = { ...base, ...parseParams(o.param) };
-  } else if (o.strategy !== undefined || o.param.length > 0) {
-    throw new EngineError('usage.multiple_strategies', '--strategy/--param cannot be used with a config that lists several strategies');
-  }
-  if (o.latency !== undefined) cfg.paper = { ...((raw.paper ?? {}) as Record<string, unknown>), latency_ms: parseNumber(o.latency, 'latency') };
-  const { config, strategies } = validateConfig(cfg);
-
-  const data = await loadBacktestData(
-    {
-      path: resolve(o.data),
-      symbols: o.symbols?.split(',').map((s) => s.trim()).filter(Boolean),
-      from: o.from ? parseTimestampText(o.from, '--from') : undefined,
-      to: o.to ? parseTimestampText(o.to, '--to') : undefined,
-      resolution: o.resolution ? parseResolution(o.resolution) : undefined,
-    },
-    config,
-  );
+  const { config, strategies } = await resolveSessionConfig(o, (raw, cfg) => {
+    if (o.latency !== undefined) cfg.paper = { ...((raw.paper ?? {}) as Record<string, unknown>), latency_ms: parseNumber(o.latency, 'latency') };
+  });
+  const data = await loadSessionData(o, config);
   const byId = new Map(data.instruments.map((i) => [i.id, i]));
   const out = (line: string) => process.stdout.write(line + '\n');
   const session = new PaperSession({

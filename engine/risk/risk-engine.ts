@@ -306,6 +306,12 @@ export class RiskEngine {
     this.entriesTodayTotal++;
   }
 
+  /** Entries recorded today (UTC, by the injected clock): account-wide, or of one strategy. */
+  tradesToday(strategyId?: string): number {
+    this.rollDay();
+    return strategyId === undefined ? this.entriesTodayTotal : (this.entriesToday.get(strategyId) ?? 0);
+  }
+
   private rollDay(): void {
     const d = utcDayStart(this.deps.now());
     if (d !== this.day) {

@@ -48,6 +48,10 @@ export interface TradingEngineOptions {
    * their results depend on the machine's load (a GC pause could fault a strategy), not on their inputs.
    */
   enforceStrategyBudget?: boolean;
+  /** Id of the last journaled event: a restarted engine continues the sequence (see engine/node/journal rebuildState). */
+  lastEventId?: number;
+  /** Highest client order id number already used with `idPrefix` (ids continue at +1, never reused after a restart). */
+  lastClientOrderNumber?: number;
 }
 
 export function makeSizer(s: EngineConfig['sizing']): PositionSizer {
@@ -70,10 +74,17 @@ export class TradingEngine {
   readonly guards: PortfolioGuards;
   /** Halt / flatten / re-arm (engine/risk/kill-switch.ts). */
   readonly killSwitch: KillSwitch;
+  /** Called at the end of `endOfTimestamp`, after the equity sample (the journal records the sample). */
+  private endHooks: ((ts: EpochMs) => void)[] = [];
 
   constructor(opts: TradingEngineOptions) {
     const { config } = opts;
-    const kernel = new Kernel({ clock: opts.clock, venue: opts.venue, instruments: opts.instruments });
+    const kernel = new Kernel({
+      clock: opts.clock,
+      venue: opts.venue,
+      instruments: opts.instruments,
+      ...(opts.lastEventId !== undefined ? { lastEventId: opts.lastEventId } : {}),
+    });
     this.kernel = kernel;
     const portfolio = new Portfolio({
       accountCurrency: config.account.currency,
@@ -97,7 +108,7 @@ export class TradingEngine {
     this.orders = new OrderManager({
       kernel,
       risk: this.risk,
-      ids: new IdGenerator(opts.idPrefix),
+      ids: new IdGenerator(opts.idPrefix, opts.lastClientOrderNumber ?? 0),
       rateLimit: rl ? { perSecond: rl.orders_per_second, burst: rl.burst } : null,
     });
     this.algos = new AlgoManager({ kernel, orders: this.orders, idPrefix: opts.idPrefix });
@@ -172,5 +183,15 @@ export class TradingEngine {
     this.portfolio.onTime(ts);
     this.guards.update(ts);
     this.portfolio.sampleEquity(ts);
+    const hooks = this.endHooks;
+    for (let i = 0; i < hooks.length; i++) hooks[i]!(ts);
+  }
+
+  /** Registers `fn` to run at the end of every `endOfTimestamp` (after the equity sample); returns the unsubscribe function. */
+  onEndOfTimestamp(fn: (ts: EpochMs) => void): () => void {
+    this.endHooks = [...this.endHooks, fn];
+    return () => {
+      this.endHooks = this.endHooks.filter((h) => h !== fn);
+    };
   }
 }

@@ -17,6 +17,7 @@ const MODULES: Record<string, () => Promise<{ run: (ctx: BenchContext) => Promis
   data: () => import('./data.bench'),
   risk: () => import('./risk.bench'),
   execution: () => import('./execution.bench'),
+  journal: () => import('./journal.bench'),
 };
 
 function table(s: BenchSection): string {

@@ -5,17 +5,15 @@
  * integration, gets only the small DesktopApi from the preload script, may not open new windows,
  * navigate away, attach <webview>s or be granted any permission.
  *
- * `--engine-only` is the headless mode: no window is opened. This build contains no engine host yet,
- * so the headless mode says so on stderr and exits with EXIT_NO_ENGINE_HOST instead of idling as if an
- * engine were running.
+ * `--engine-only` is the headless mode: no window is opened; the Electron binary runs the same entry as
+ * `npm run engine` (engine/node/main.ts `runEngine`, with the arguments after the flag) and exits with
+ * its exit code (0 clean stop, 75 temporary failure, 78 bad configuration, 70 internal error).
  */
 import { app, BrowserWindow, session, type WebContents } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const APP_NAME = 'Trading Workstation';
-/** EX_UNAVAILABLE from sysexits.h: the requested service is not available in this build. */
-const EXIT_NO_ENGINE_HOST = 69;
 const BACKGROUND = '#0f1216';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -74,11 +72,20 @@ function createMainWindow(): BrowserWindow {
   return win;
 }
 
+/** EX_SOFTWARE from sysexits.h: the engine entry could not be loaded. */
+const EXIT_INTERNAL = 70;
+
 function runEngineOnly(): void {
-  process.stderr.write(
-    `${APP_NAME}: --engine-only was given, but this build contains no headless engine host; exiting.\n`,
-  );
-  app.exit(EXIT_NO_ENGINE_HOST);
+  const argv = process.argv.slice(process.argv.indexOf('--engine-only') + 1);
+  import('../../engine/node/main')
+    .then(({ runEngine }) => runEngine(argv))
+    .then(
+      (code) => app.exit(code),
+      (err: unknown) => {
+        process.stderr.write(`${APP_NAME}: the engine could not be started: ${err instanceof Error ? err.message : String(err)}\n`);
+        app.exit(EXIT_INTERNAL);
+      },
+    );
 }
 
 function runDesktop(): void {

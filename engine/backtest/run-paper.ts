@@ -26,7 +26,7 @@ import type { TradingStateStore } from '../risk/kill-switch-store';
 import type { FlattenHandle } from '../risk/kill-switch';
 import type { EngineConfig, ResolvedStrategy } from '../runtime/config';
 import { feeModelFrom, slippageModelFrom } from '../runtime/sim-models';
-import { TradingEngine } from '../runtime/trading-engine';
+import { TradingEngine, type TradingEngineOptions } from '../runtime/trading-engine';
 import { ConstantLatencyModel } from '../sim/latency-models';
 import { PaperAccount } from '../sim/paper-account';
 import { PaperVenue } from '../sim/paper-venue';
@@ -56,6 +56,13 @@ export interface PaperSessionOptions {
   idPrefix?: string;
   /** Every engine event, as it happens. */
   onEvent?: (e: EngineEvent) => void;
+  /** Continuation of an earlier session (from the journal): event ids, client order id numbers, trading state. */
+  resume?: Pick<TradingEngineOptions, 'lastEventId' | 'lastClientOrderNumber' | 'initialState'>;
+  /**
+   * Runs each engine input (one replayed quote or bar, a flatten on stop) — the host wraps it in a
+   * journal batch, committed before anything is acknowledged (default: runs it as is).
+   */
+  runInput?: (fn: () => void) => void;
 }
 
 export interface PaperSummary {
@@ -127,13 +134,14 @@ export class PaperSession {
       strategies: opts.strategies,
       idPrefix: opts.idPrefix ?? 'PAPER',
       ...(opts.stateStore ? { stateStore: opts.stateStore } : {}),
+      ...opts.resume,
     });
     if (opts.onEvent) this.engine.kernel.bus.onAny(opts.onEvent);
     this.pacer = new ReplayPacer({
       clock: opts.pacer,
       speed: opts.speed,
       items: replayItems(opts.bars, opts.instruments, opts.spread ?? spreadFrom(config)),
-      deliver: (item) => this.deliver(item),
+      deliver: (item) => this.input(() => this.deliver(item)),
       onEnd: () => this.onDataEnd(),
       ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
     });
@@ -144,7 +152,7 @@ export class PaperSession {
 
   /** Starts the strategies and the replay; resolves when the session has ended. */
   start(): Promise<PaperSummary> {
-    this.engine.start(this.o.strategies);
+    this.input(() => this.engine.start(this.o.strategies));
     const d = this.o.durationMs;
     if (d != null) this.cancelDuration = this.o.pacer.setTimer(this.o.pacer.now() + d, () => this.stop('duration'));
     this.pacer.start();
@@ -156,13 +164,21 @@ export class PaperSession {
     if (this.ending || this.finished) return;
     this.ending = { reason, onExit };
     if (onExit === 'flatten') {
-      this.flattenHandle = this.engine.killSwitch.flatten(`paper session ${reason}`, `paper:${reason}`);
+      this.input(() => {
+        this.flattenHandle = this.engine.killSwitch.flatten(`paper session ${reason}`, `paper:${reason}`);
+      });
+      if (!this.flattenHandle) return this.finish();
       if (this.flattenHandle.done) return this.finish();
       // Keep replaying until the venue confirms; with no data left, settle at the last quotes.
       if (!this.pacer.running) this.settleAtLastQuotes();
       return;
     }
     this.finish();
+  }
+
+  private input(fn: () => void): void {
+    if (this.o.runInput) this.o.runInput(fn);
+    else fn();
   }
 
   private deliver(item: ReplayItem): void {
@@ -196,10 +212,12 @@ export class PaperSession {
     for (let i = 0; handle && !handle.done && i <= this.engine.killSwitch.lastFlatten()!.report().maxAttempts; i++) {
       const ts = this.clock.now() + Math.max(1, this.latencyMs);
       this.clock.advanceTo(ts);
-      for (const inst of this.o.instruments) {
-        const q = this.engine.kernel.cache.lastQuote(inst.id);
-        if (q) this.engine.onQuote({ ...q, ts });
-      }
+      this.input(() => {
+        for (const inst of this.o.instruments) {
+          const q = this.engine.kernel.cache.lastQuote(inst.id);
+          if (q) this.engine.onQuote({ ...q, ts });
+        }
+      });
     }
     this.finish();
   }

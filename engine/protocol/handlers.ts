@@ -246,6 +246,14 @@ function setAt(obj: Record<string, unknown>, parts: readonly string[], value: un
   cur[parts[parts.length - 1]!] = value;
 }
 
+function wrapHandlers(h: Handlers, run: <T>(cmd: string, fn: () => T) => T): Handlers {
+  const out: Record<string, unknown> = {};
+  for (const [cmd, fn] of Object.entries(h) as [string, (a: unknown, ctx: unknown) => unknown][]) {
+    out[cmd] = (a: unknown, ctx: unknown) => run(cmd, () => fn(a, ctx));
+  }
+  return out as Handlers;
+}
+
 export interface EngineProtocolOptions extends HandlerDeps {
   /** Coalescing timer of the view patches (a WallClock in a live process). */
   timer: Pick<Clock, 'now' | 'setTimer'>;
@@ -253,6 +261,11 @@ export interface EngineProtocolOptions extends HandlerDeps {
   patchIntervalMs?: number;
   onError?: ProtocolServerOptions['onError'];
   onCommand?: ProtocolServerOptions['onCommand'];
+  /**
+   * Runs each command's handler: the host wraps it in a journal batch, so that what the command caused
+   * is committed before the response is sent (default: runs it as is).
+   */
+  runCommand?: <T>(cmd: string, fn: () => T) => T;
 }
 
 export interface EngineProtocol {
@@ -265,6 +278,8 @@ export interface EngineProtocol {
 export function createEngineProtocol(opts: EngineProtocolOptions): EngineProtocol {
   const { engine } = opts;
   const handlers = createHandlers(opts);
+  const run = opts.runCommand;
+  const served: Handlers = run ? wrapHandlers(handlers, run) : handlers;
   let server: ProtocolServer | null = null;
   const projector = new ViewProjector({
     engine,
@@ -274,7 +289,7 @@ export function createEngineProtocol(opts: EngineProtocolOptions): EngineProtoco
     onPatch: (view, seq, ops) => server?.publishPatch(view, seq, ops),
   });
   server = new ProtocolServer({
-    handlers,
+    handlers: served,
     projector,
     ...(opts.onError ? { onError: opts.onError } : {}),
     ...(opts.onCommand ? { onCommand: opts.onCommand } : {}),

@@ -265,6 +265,21 @@ export const engineConfigSchema = z
       .refine((p) => p.spread_ticks === undefined || p.spread_bps === undefined, { message: 'give spread_ticks or spread_bps, not both' })
       .default({ latency_ms: 0 }),
     execution: executionConfigSchema.default({ rate_limit: { orders_per_second: 100, burst: 100 } }),
+    engine: z
+      .object({
+        server: z
+          .object({
+            host: z.string().min(1).default('127.0.0.1').describe('address the engine server binds (127.0.0.1: this machine only)'),
+            port: z.number().int().min(0).max(65_535).default(8787).describe('TCP port of the WebSocket + HTTP server (0 = any free port)'),
+            allowed_origins: z.array(z.string().url()).default([]).describe('browser origins allowed to connect (exact origins, e.g. http://localhost:5173)'),
+          })
+          .strict()
+          .default({ host: '127.0.0.1', port: 8787, allowed_origins: [] }),
+        on_shutdown: z.enum(['keep', 'flatten']).default('keep').describe('positions when the engine process stops: keep them or flatten them first'),
+        shutdown_timeout_ms: z.number().int().min(0).max(600_000).default(10_000).describe('how long a shutdown waits for the flatten to be confirmed, ms'),
+      })
+      .strict()
+      .default({ server: { host: '127.0.0.1', port: 8787, allowed_origins: [] }, on_shutdown: 'keep', shutdown_timeout_ms: 10_000 }),
     backtest: z
       .object({
         fees: feeConfigSchema.default({}),

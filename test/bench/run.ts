@@ -18,6 +18,7 @@ const MODULES: Record<string, () => Promise<{ run: (ctx: BenchContext) => Promis
   risk: () => import('./risk.bench'),
   execution: () => import('./execution.bench'),
   journal: () => import('./journal.bench'),
+  'engine-start': () => import('./engine-start.bench'),
 };
 
 function table(s: BenchSection): string {

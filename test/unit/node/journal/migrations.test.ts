@@ -119,6 +119,23 @@ describe('journal migrations', () => {
     db.close();
   });
 
+  it('v4 -> v5 keeps events and drops the indexes no query uses (events_instrument, events_client_order)', () => {
+    const db = dbAt(4);
+    insertV1Event(db);
+    const indexes = () => db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL ORDER BY name").pluck().all();
+    expect(indexes()).toEqual(['events_client_order', 'events_instrument', 'events_type']);
+    migrate(db, 5);
+    expect(schemaVersion(db)).toBe(5);
+    expect(indexes()).toEqual(['events_type']);
+    expect(db.prepare('SELECT seq, instrument_id FROM events').all()).toEqual([{ seq: 7, instrument_id: 'AAA' }]);
+    expect(db.prepare("SELECT COUNT(*) AS n FROM fills WHERE instrument_id = 'AAA'").get()).toEqual({ n: 1 });
+    const plan = (q: string) => (db.prepare(`EXPLAIN QUERY PLAN ${q}`).all() as { detail: string }[]).map((r) => r.detail).join(' | ');
+    expect(plan('SELECT * FROM fills')).toMatch(/INDEX events_type/);
+    expect(plan('SELECT * FROM risk_events')).toMatch(/INDEX events_type/);
+    expect(db.prepare("SELECT seq FROM events WHERE client_order_id = 'T-1' ORDER BY seq").pluck().all()).toEqual([7]);
+    db.close();
+  });
+
   it('a Journal opens an old journal, migrates it to the latest version and keeps its events', () => {
     const path = join(dir, 'old.sqlite');
     const db = new Database(path);

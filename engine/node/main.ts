@@ -1,0 +1,325 @@
+/**
+ * The engine process: the one entry that `npm run engine`, `--engine-only` (plain Node or the Electron
+ * binary) and, later, Electron's utilityProcess run. Headless: a paper session on replayed bars, its
+ * every input journaled, served over WebSocket + HTTP (and over IPC when forked with a channel).
+ *
+ *   npm run engine -- [--config file.yaml] [--data-dir dir] [--data file|dir] [--symbols A,B]
+ *                     [--from date] [--to date] [--resolution res] [--strategy name] [--param k=v]
+ *                     [--speed x] [--host addr] [--port n]
+ *
+ * Start: the configuration is loaded and validated whole (every problem listed, nothing started
+ * half-configured); the data dir (default: the per-user data dir, engine/node/journal/data-dir.ts)
+ * holds the journal (`journal.sqlite`), the trading state (`trading-state.json`, HALTED survives a
+ * restart until re-armed) and the token (`engine-token`, 0600, made on first start unless
+ * TW_ENGINE_TOKEN is set; never logged, never journaled). The journal is rebuilt (rebuildState): event
+ * ids and client order id numbers continue. The paper venue and the replay start afresh on each start
+ * (paper money: positions of an earlier run are logged, not carried into the new venue). Each engine
+ * input (a replayed quote or bar, a protocol command, a flatten) runs in one journal batch, committed
+ * before it is acknowledged. The server listens before the strategies start, so a busy port never
+ * trades. `/readyz` is 200 once the journal is open and the engine is not RECONCILING.
+ *
+ * Stop (SIGTERM, SIGINT): strategies stopped, positions kept or flattened per `engine.on_shutdown`
+ * (the flatten is awaited up to `engine.shutdown_timeout_ms`), the server closed, the journal committed
+ * and closed. Logs: pino JSON lines on stderr.
+ *
+ * Exit codes (sysexits, what a service manager acts on):
+ *   0   clean stop
+ *   64  bad command line
+ *   65  bad market data
+ *   75  temporary failure: the port is in use, the data dir is locked — retry later
+ *   78  bad configuration (invalid file, empty token): restarting will not help
+ *   70  internal error (journal write failure, a bug)
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import pino, { type Logger } from 'pino';
+import { WallClock } from '../core/clock';
+import { EngineError, isEngineError } from '../core/errors';
+import { money } from '../core/money';
+import { PaperSession, type PaperSummary } from '../backtest/run-paper';
+import { createEngineProtocol, type EngineProtocol } from '../protocol/handlers';
+import { EXIT, exitCodeFor } from './cli/run-cli';
+import { addSessionOptions, loadSessionData, resolveSessionConfig, type SessionOptions } from './cli/session-options';
+import { loadConfigFile } from './config/load-config';
+import { JOURNAL_FILE, Journal, rebuildState, resolveDataDir } from './journal';
+import { JsonTradingStateStore } from './risk/json-trading-state-store';
+import { serveIpc } from './server/ipc-transport';
+import { EngineMetrics } from './server/metrics';
+import { engineReadiness, startEngineServer, type RunningEngineServer } from './server/ws-server';
+
+export const ENGINE_EXIT = { ok: EXIT.ok, usage: EXIT.usage, data: EXIT.data, internal: EXIT.internal, config: EXIT.config, tempfail: 75 } as const;
+
+export const TOKEN_FILE = 'engine-token';
+export const STATE_FILE = 'trading-state.json';
+export const TOKEN_ENV = 'TW_ENGINE_TOKEN';
+/** Prefix of the engine's client order ids: fixed, so that numbers continue across restarts. */
+export const ENGINE_ID_PREFIX = 'ENG';
+
+const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+const SAMPLE_DATA = join(ROOT, 'resources/sample-data');
+const VERSION = '0.1.0';
+
+interface Options extends SessionOptions {
+  dataDir?: string;
+  speed: string;
+  host?: string;
+  port?: string;
+}
+
+export interface RunEngineOptions {
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Where logs go (default: stderr, synchronously, so nothing is lost at exit). */
+  logger?: Logger;
+  /** Install SIGTERM/SIGINT handlers (default true). */
+  signals?: boolean;
+}
+
+/** The token: TW_ENGINE_TOKEN, else `<dataDir>/engine-token`, made (32 random bytes, hex, 0600) on first start. */
+export function loadOrCreateToken(dataDir: string, env: Readonly<Record<string, string | undefined>>): { token: string; source: string } {
+  const fromEnv = env[TOKEN_ENV];
+  if (fromEnv !== undefined) {
+    if (fromEnv.trim() === '') throw new EngineError('config.empty_token', `${TOKEN_ENV} is set but empty`);
+    return { token: fromEnv.trim(), source: `env ${TOKEN_ENV}` };
+  }
+  const path = join(dataDir, TOKEN_FILE);
+  if (existsSync(path)) {
+    const token = readFileSync(path, 'utf8').trim();
+    if (token === '') throw new EngineError('config.empty_token', `token file ${path} is empty`);
+    return { token, source: path };
+  }
+  const token = randomBytes(32).toString('hex');
+  writeFileSync(path, token + '\n', { mode: 0o600, flag: 'wx' });
+  chmodSync(path, 0o600);
+  return { token, source: path };
+}
+
+function parseArgs(argv: string[]): Options {
+  const program = addSessionOptions(new Command().name('engine').description('The headless trading engine: a paper session served over WebSocket + HTTP'), SAMPLE_DATA)
+    .option('--data-dir <dir>', 'journal, trading state and token (default: the per-user data dir)')
+    .option('--speed <x>', 'replay speed: 1 = real time, 60 = a minute per second, 0 = as fast as possible', '60')
+    .option('--host <addr>', 'bind address (overrides engine.server.host)')
+    .option('--port <n>', 'port, 0 = any free one (overrides engine.server.port)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  program.parse(argv, { from: 'user' });
+  return program.opts<Options>();
+}
+
+function numberArg(s: string, flag: string, max = Infinity): number {
+  const n = Number(s);
+  if (s.trim() === '' || !Number.isFinite(n) || n < 0 || n > max) throw new EngineError(`usage.bad_${flag}`, `--${flag} expects a number from 0 to ${max}, got "${s}"`);
+  return n;
+}
+
+function exitCodeOf(e: unknown): number {
+  if (e instanceof CommanderError) return e.exitCode === 0 ? ENGINE_EXIT.ok : ENGINE_EXIT.usage;
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
+  if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return ENGINE_EXIT.tempfail;
+  if (isEngineError(e)) return exitCodeFor(e.code);
+  return ENGINE_EXIT.internal;
+}
+
+function errorFields(e: unknown): Record<string, unknown> {
+  if (isEngineError(e)) return { code: e.code, details: e.details };
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : 'internal';
+  return { code, ...(e instanceof Error && e.stack ? { stack: e.stack } : {}) };
+}
+
+/**
+ * Runs the engine until it is stopped; resolves with the process exit code (the caller exits with it).
+ * Never throws: every failure is logged and becomes an exit code.
+ */
+export async function runEngine(argv: string[], ro: RunEngineOptions = {}): Promise<number> {
+  const env = ro.env ?? process.env;
+  const log = ro.logger ?? pino({ name: 'engine', base: { pid: process.pid } }, pino.destination({ dest: 2, sync: true }));
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanup = async () => {
+    for (const fn of cleanups.splice(0).reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        log.error({ err: errorFields(err) }, 'cleanup failed');
+      }
+    }
+  };
+
+  let lifecycle: 'starting' | 'ready' | 'stopping' = 'starting';
+  let journal: Journal | null = null;
+  let session: PaperSession | null = null;
+  try {
+    const o = parseArgs(argv);
+    const speed = numberArg(o.speed, 'speed');
+    // ---- configuration: validated whole before anything starts
+    const raw = o.config ? (await loadConfigFile(o.config)).raw : {};
+    const { config, strategies } = await resolveSessionConfig(o);
+    const host = o.host ?? config.engine.server.host;
+    const port = o.port !== undefined ? numberArg(o.port, 'port', 65_535) : config.engine.server.port;
+    const dataDir = resolve(resolveDataDir(o.dataDir, { platform: process.platform, env, home: homedir() }));
+    log.info({ event: 'start', version: VERSION, dataDir, config: o.config ?? null, speed, onShutdown: config.engine.on_shutdown }, 'engine starting');
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const { token, source: tokenSource } = loadOrCreateToken(dataDir, env);
+
+    // ---- journal and state from it
+    let fatal: ((err: unknown) => void) | null = null;
+    const j = new Journal({ path: join(dataDir, JOURNAL_FILE), onFatal: (err) => fatal?.(err) });
+    journal = j;
+    cleanups.push(() => {
+      if (j.db.open && j.failed === null) j.commit();
+      j.close();
+      log.info({ event: 'journal_closed', path: j.path }, 'journal closed');
+    });
+    const data = await loadSessionData(o, config);
+    const rebuilt = rebuildState(j, { instruments: data.instruments, accountCurrency: config.account.currency, startingCash: money(config.account.starting_cash) });
+    const stateStore = new JsonTradingStateStore(join(dataDir, STATE_FILE));
+    const stored = stateStore.load();
+    const halted = stored?.state === 'HALTED' || rebuilt.tradingState?.state === 'HALTED';
+    if (halted && stored?.state !== 'HALTED') {
+      stateStore.save(rebuilt.tradingState ?? { state: 'HALTED', reason: 'halted in the journal', source: 'journal', ts: Date.now() });
+    }
+    log.info(
+      {
+        event: 'journal_rebuilt',
+        path: j.path,
+        eventsReplayed: rebuilt.eventsReplayed,
+        lastEventId: rebuilt.lastEventId,
+        lastClientOrderNumber: rebuilt.lastIdNumbers.get(ENGINE_ID_PREFIX) ?? 0,
+        tradingState: rebuilt.tradingState?.state ?? null,
+        previousPositions: rebuilt.positions.map((p) => ({ instrumentId: p.instrumentId, qty: p.qty })),
+      },
+      'journal rebuilt',
+    );
+
+    // ---- the engine: a paper session whose every input is one journal batch
+    const runInBatch = <T>(fn: () => T): T => (j.inBatch ? fn() : j.batch(fn));
+    const s = new PaperSession({
+      bars: data.bars,
+      instruments: data.instruments,
+      config,
+      strategies,
+      pacer: new WallClock(),
+      speed,
+      batch: 500,
+      onExit: config.engine.on_shutdown,
+      stateStore,
+      idPrefix: ENGINE_ID_PREFIX,
+      resume: { lastEventId: rebuilt.lastEventId, lastClientOrderNumber: rebuilt.lastIdNumbers.get(ENGINE_ID_PREFIX) ?? 0, ...(halted ? { initialState: 'HALTED' as const } : {}) },
+      runInput: (fn) => {
+        try {
+          runInBatch(fn);
+        } catch (err) {
+          fatal?.(err);
+        }
+      },
+    });
+    session = s;
+    const engine = s.engine;
+    cleanups.push(j.attach(engine));
+    engine.kernel.bus.onAny((e) => {
+      if (e.type === 'TradingStateChanged') log.warn({ event: 'trading_state', from: e.from, to: e.to, reason: e.reason, source: e.source }, `trading ${e.from} -> ${e.to}`);
+      else if (e.type === 'KillSwitchActivated') log.warn({ event: 'kill_switch', action: e.action, reason: e.reason, source: e.source }, `kill switch ${e.action}`);
+      else if (e.type === 'FlattenCompleted') log.warn({ event: 'flatten_completed', status: e.report.status, closes: e.report.closes.length, failures: e.report.failures.length }, 'flatten completed');
+      else if (e.type === 'StrategyStateChanged' && e.state === 'FAULTED') log.error({ event: 'strategy_faulted', strategyId: e.strategyId, reason: e.reason }, 'strategy faulted');
+    });
+
+    // ---- protocol, metrics, servers
+    const metrics = new EngineMetrics({ engine });
+    const protocol: EngineProtocol = createEngineProtocol({
+      engine,
+      rawConfig: raw,
+      engineVersion: VERSION,
+      lifecycle: () => lifecycle,
+      timer: new WallClock(),
+      onConfigChanged: (c) => {
+        j.recordConfigChange({ path: c.path, old: c.old, new: c.new, source: c.source, ts: Date.now() });
+      },
+      runCommand: (_cmd, fn) => runInBatch(fn),
+      onError: (err, context) => log.error({ event: 'protocol_error', context, err: errorFields(err) }, 'protocol error'),
+    });
+    cleanups.push(() => protocol.close());
+    const server: RunningEngineServer = await startEngineServer({
+      protocol: protocol.server,
+      token,
+      host,
+      port,
+      allowedOrigins: config.engine.server.allowed_origins,
+      metrics,
+      readiness: engineReadiness(() => engine.state.state, () => j.db.open && j.failed === null),
+      onError: (err, context) => log.error({ event: 'server_error', context, err: errorFields(err) }, 'server error'),
+    });
+    cleanups.push(async () => {
+      await server.close();
+      log.info({ event: 'server_closed' }, 'server closed');
+    });
+    if (typeof process.send === 'function') cleanups.push(serveIpc(protocol.server));
+
+    // ---- run until a signal, a fatal journal error
+    let exitCode: number = ENGINE_EXIT.ok;
+    let stopRequested: (() => void) | null = null;
+    const stopped = new Promise<void>((res) => {
+      stopRequested = res;
+    });
+    fatal = (err) => {
+      if (exitCode === ENGINE_EXIT.ok) {
+        log.fatal({ event: 'fatal', err: errorFields(err) }, 'fatal error: stopping');
+        exitCode = ENGINE_EXIT.internal;
+      }
+      stopRequested?.();
+    };
+    const onSignal = (sig: NodeJS.Signals) => {
+      log.info({ event: 'signal', signal: sig }, `${sig}: stopping`);
+      stopRequested?.();
+    };
+    // Kept until everything is closed: a second signal during the shutdown changes nothing.
+    if (ro.signals !== false) {
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+    }
+    void s.start().then((summary: PaperSummary) => {
+      if (lifecycle !== 'stopping') log.info({ event: 'session_ended', reason: summary.reason, quotes: summary.quotes, bars: summary.bars, trades: summary.trades, state: summary.state }, 'replay ended; still serving');
+    });
+    lifecycle = 'ready';
+    log.info({ event: 'ready', url: server.url, http: `http://${server.host.includes(':') ? `[${server.host}]` : server.host}:${server.port}`, tokenFrom: tokenSource, tradingState: engine.state.state, lastEventId: engine.kernel.lastEventId }, `ready at ${server.url} (token: ${tokenSource})`);
+
+    await stopped;
+    lifecycle = 'stopping';
+    await shutdown(s, config.engine.on_shutdown, config.engine.shutdown_timeout_ms, log);
+    await cleanup();
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    log.info({ event: 'shutdown', exitCode }, 'engine stopped');
+    return exitCode;
+  } catch (e) {
+    const code = exitCodeOf(e);
+    log.error({ event: 'start_failed', err: errorFields(e), exitCode: code }, isEngineError(e) ? `[${e.code}] ${e.message}` : e instanceof Error ? e.message : String(e));
+    session?.stop('stopped', 'keep');
+    await cleanup();
+    if (journal?.db.open) journal.close();
+    return code;
+  }
+}
+
+/** Ends the session: strategies stopped, positions kept or flattened (awaited up to the deadline). */
+async function shutdown(s: PaperSession, onShutdown: 'keep' | 'flatten', timeoutMs: number, log: Logger): Promise<void> {
+  if (s.summary !== null) {
+    if (onShutdown === 'flatten' && s.engine.portfolio.openPositionCount() > 0) {
+      log.warn({ event: 'flatten_skipped', reason: 'the replay has ended: no prices to close at' }, 'positions kept: the replay has ended');
+    }
+    return;
+  }
+  if (onShutdown === 'flatten') log.warn({ event: 'flatten', reason: 'shutdown' }, 'flattening before shutdown');
+  s.stop('stopped', onShutdown);
+  let timer: NodeJS.Timeout | undefined;
+  const end = await Promise.race([s.done, new Promise<null>((res) => (timer = setTimeout(() => res(null), timeoutMs)))]);
+  clearTimeout(timer);
+  if (end === null) log.error({ event: 'flatten_timeout', timeoutMs }, 'the flatten was not confirmed before the deadline');
+  else if (end.flatten) log.warn({ event: 'flatten_done', status: end.flatten.status, positions: end.positions.length }, 'flatten finished');
+}
+
+const invoked = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invoked) {
+  void runEngine(process.argv.slice(2)).then((code) => process.exit(code));
+}

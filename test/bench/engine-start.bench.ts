@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { buildEngine } from '../../scripts/build-engine';
+import { buildEngine } from '../../engine/node/tools/build-engine';
 import { fmt, median, type BenchContext, type BenchSection } from './harness';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');

@@ -8,7 +8,7 @@ import { build } from 'esbuild';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 export async function buildEngine(outfile = join(ROOT, 'out/engine/main.mjs')): Promise<string> {
   await build({

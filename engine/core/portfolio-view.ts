@@ -28,6 +28,8 @@ export interface PortfolioView {
   /** Signed quantity held (0 when flat), without allocating a view. */
   positionQty(instrumentId: string): number;
   openPositions(): readonly PositionView[];
+  /** The same positions in no particular (but deterministic) order: cheaper, for hot paths. */
+  openPositionsUnordered(): readonly PositionView[];
   openPositionCount(): number;
   /** Sum of |market value| of open positions, account currency. */
   grossExposure(): Money;

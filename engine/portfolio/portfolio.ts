@@ -281,6 +281,7 @@ export class Portfolio implements PortfolioView {
   }
 
   private addOpen(st: PositionState): void {
+    this.sortedCache = null;
     st.openIndex = this.open.length;
     this.open.push(st);
     if (!st.quoteIsAccount) {
@@ -301,6 +302,7 @@ export class Portfolio implements PortfolioView {
   }
 
   private removeOpen(st: PositionState): void {
+    this.sortedCache = null;
     swapRemove(this.open, st.openIndex, (moved, i) => (moved.openIndex = i));
     st.openIndex = -1;
     if (!st.quoteIsAccount) {
@@ -467,6 +469,10 @@ export class Portfolio implements PortfolioView {
     return this.states.get(instrumentId)?.qty ?? 0;
   }
 
+  openPositionsUnordered(): readonly PositionView[] {
+    return this.open.map(toView);
+  }
+
   /** Open positions ordered by instrument id. */
   openPositions(): readonly PositionView[] {
     return this.sortedOpen().map(toView);
@@ -604,8 +610,12 @@ export class Portfolio implements PortfolioView {
     return this.conv;
   }
 
+  /** Open positions ordered by id; the order is kept until a position opens or closes. */
+  private sortedCache: PositionState[] | null = null;
+
   private sortedOpen(): PositionState[] {
-    return [...this.open].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    if (this.sortedCache === null) this.sortedCache = [...this.open].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return this.sortedCache;
   }
 }
 

@@ -125,7 +125,13 @@ export class PortfolioGuards {
     if (this.settings.trimOverCap && this.deps.state.state === 'REDUCING') this.trim();
   }
 
+  private rolledDay = Number.NaN;
+
   private roll(ts: EpochMs): void {
+    // Weeks, months and quarters only change when the day does: nothing to do within a day.
+    const day = utcDayStart(ts);
+    if (day === this.rolledDay) return;
+    this.rolledDay = day;
     for (const p of ['day', 'week', 'month', 'quarter'] as const) {
       const key = periodStart(p, ts);
       const s = this.start[p];

@@ -176,7 +176,7 @@ export class RiskEngine {
       return deny('risk.max_concurrent_trades', `${sl.maxConcurrentTrades} trades of ${order.strategyId} are open or pending`);
     }
     const needPositions = (L.maxCorrelation != null && this.deps.history !== undefined) || L.maxPositionPct != null || L.maxSectorPct != null;
-    const positions = needPositions ? this.deps.portfolio.openPositions() : NO_POSITIONS;
+    const positions = needPositions ? this.deps.portfolio.openPositionsUnordered() : NO_POSITIONS;
     const corr = this.correlated(order, positions);
     if (corr !== null) return corr;
 

@@ -3,14 +3,30 @@
  */
 import type { Bar } from '../../engine/core/bar';
 
+/** Every account-wide cap and guard off, so that every signal trades (the per-order checks still run). */
+const NO_CAPS = {
+  max_trades_per_day: null,
+  max_position_pct: null,
+  max_sector_pct: null,
+  max_leverage: null,
+  guards: {
+    daily_loss: { limit_pct: null },
+    weekly_loss: { limit_pct: null },
+    monthly_loss: { limit_pct: null },
+    quarterly_loss: { limit_pct: null },
+    drawdown: { limit_pct: null },
+  },
+};
+
 export const SCENARIOS: Record<string, unknown> = {
   /** EMA 8/21, every signal trades (no caps): the reference scenario of ../shared/reference/indicators.md. */
   ema_cross: {
     strategy: { name: 'ema_cross', fast: 8, slow: 21 },
     exposure: { max_portfolio_exposure_pct: null, max_open_positions: null },
+    risk: NO_CAPS,
     sizing: { method: 'fixed_fraction', fraction_pct: 1 },
   },
-  /** EMA 8/21 under the user's account limits (10 % exposure, 5 positions): most entries are denied by the risk gate. */
+  /** EMA 8/21 under the user's account limits (every default: 10 % exposure, 5 positions, 50 trades a day, guards): most entries are denied. */
   ema_cross_user_limits: {
     strategy: { name: 'ema_cross', fast: 8, slow: 21 },
   },
@@ -18,6 +34,7 @@ export const SCENARIOS: Record<string, unknown> = {
   ema_cross_momentum: {
     strategy: { name: 'ema_cross_momentum', short_window: 3, mid_window: 8, long_window: 21, momentum_confirmations: true, risk: { stop_loss_pct: 0.2, take_profit_pct: 0.3 } },
     exposure: { max_portfolio_exposure_pct: null, max_open_positions: null },
+    risk: NO_CAPS,
     sizing: { method: 'fixed_fraction', fraction_pct: 1 },
     backtest: { fees: { percent: 0.05 }, slippage: { ticks: 1 } },
   },

@@ -137,6 +137,11 @@ export class PaperSession {
       ...opts.resume,
     });
     if (opts.onEvent) this.engine.kernel.bus.onAny(opts.onEvent);
+    // A flatten asked for after the data has run out (from a client of a still-running engine) has
+    // no later prices to fill at: settle it at the last quotes, once the current input has finished.
+    this.engine.kernel.bus.on('KillSwitchActivated', (e) => {
+      if (e.action === 'flatten' && this.dataEnded) queueMicrotask(() => this.settleFlatten());
+    });
     this.pacer = new ReplayPacer({
       clock: opts.pacer,
       speed: opts.speed,
@@ -200,7 +205,10 @@ export class PaperSession {
     this.sampleTs = Number.NaN;
   }
 
+  private dataEnded = false;
+
   private onDataEnd(): void {
+    this.dataEnded = true;
     if (this.finished) return;
     if (this.ending) this.settleAtLastQuotes();
     else this.stop('end_of_data');
@@ -208,7 +216,12 @@ export class PaperSession {
 
   /** Hands the venue each instrument's last quote again, at the engine's time plus the latency, until the flatten is done. */
   private settleAtLastQuotes(): void {
-    const handle = this.flattenHandle;
+    this.settleFlatten(this.flattenHandle);
+    this.finish();
+  }
+
+  /** The settling loop: the last quotes again (stale prices, after the data ended) until the flatten completes or runs out of attempts. */
+  private settleFlatten(handle = this.engine.killSwitch.lastFlatten()): void {
     for (let i = 0; handle && !handle.done && i <= this.engine.killSwitch.lastFlatten()!.report().maxAttempts; i++) {
       const ts = this.clock.now() + Math.max(1, this.latencyMs);
       this.clock.advanceTo(ts);
@@ -219,7 +232,6 @@ export class PaperSession {
         }
       });
     }
-    this.finish();
   }
 
   private finish(): void {

@@ -306,7 +306,14 @@ export async function runEngine(argv: string[], ro: RunEngineOptions = {}): Prom
 async function shutdown(s: PaperSession, onShutdown: 'keep' | 'flatten', timeoutMs: number, log: Logger): Promise<void> {
   if (s.summary !== null) {
     if (onShutdown === 'flatten' && s.engine.portfolio.openPositionCount() > 0) {
-      log.warn({ event: 'flatten_skipped', reason: 'the replay has ended: no prices to close at' }, 'positions kept: the replay has ended');
+      // The replay has ended: the session settles the closes at the last quotes (stale prices).
+      log.warn({ event: 'flatten', reason: 'shutdown', stalePrices: true }, 'flattening at the last quotes: the replay has ended');
+      const h = s.engine.killSwitch.flatten('shutdown', 'engine:shutdown');
+      let t: NodeJS.Timeout | undefined;
+      const done = await Promise.race([h.completion.then(() => true), new Promise<false>((res) => (t = setTimeout(() => res(false), timeoutMs)))]);
+      clearTimeout(t);
+      if (!done) log.error({ event: 'flatten_timeout', timeoutMs }, 'the flatten was not confirmed before the deadline');
+      else log.warn({ event: 'flatten_done', status: h.report().status, positions: s.engine.portfolio.openPositionCount() }, 'flatten finished');
     }
     return;
   }

@@ -82,3 +82,19 @@ describe('paper session', () => {
     expect(summary.flatten).toMatchObject({ status: 'completed', source: 'paper:stopped' });
   });
 });
+
+describe('paper session after the data has ended', () => {
+  it('a flatten asked for later (a client of a still-running engine) settles at the last quotes and ends flat', async () => {
+    const { s } = session('keep');
+    const summary = await s.start();
+    expect(summary.positions.length).toBeGreaterThan(0);
+    const h = s.engine.killSwitch.flatten('operator', 'user:test');
+    expect(h.done).toBe(false);
+    const report = await h.completion;
+    expect(report.status).toBe('completed');
+    expect(s.engine.portfolio.openPositionCount()).toBe(0);
+    expect(s.account.positions()).toEqual([]);
+    expect(s.engine.kernel.cache.openOrders()).toEqual([]);
+    expect(s.engine.state.state).toBe('HALTED');
+  });
+});

@@ -32,8 +32,10 @@ export async function loadBacktestData(req: BacktestDataRequest, config: EngineC
   let isDir: boolean;
   try {
     isDir = (await stat(req.path)).isDirectory();
-  } catch {
-    throw new EngineError('data.file_not_found', `${req.path}: no such file or folder`);
+  } catch (e) {
+    const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new EngineError('data.file_not_found', `${req.path}: no such file or folder`);
+    throw new EngineError('data.read_failed', `${req.path}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const opts = { from: req.from, to: req.to };
   let series: LoadedBarSeries[];

@@ -1,9 +1,12 @@
 /**
  * The client side of the WebSocket transport for Node (CLI tools, tests): a `ws` client as a
- * protocol `Transport`. Text frames are parsed here; a frame that is not JSON is dropped (the server
- * never sends one). Browsers use their own WebSocket the same way.
+ * protocol `Transport`. Text frames are parsed here. A binary frame or one that is not JSON means the
+ * other side does not speak the protocol: the connection is closed and the close reason says why
+ * (`protocol.bad_frame` / `protocol.bad_json`), so the client's pending requests fail with it.
+ * Browsers use their own WebSocket the same way.
  */
 import WebSocket from 'ws';
+import { EngineError } from '../../core/errors';
 import type { Transport } from '../../protocol/transport';
 
 export interface WsConnectOptions {
@@ -45,21 +48,29 @@ export function wsTransport(socket: WebSocket): Transport {
     closed = true;
     for (const cb of closers.splice(0)) cb(reason);
   };
+  let lastError = '';
+  const refuse = (code: number, reason: string) => {
+    shut(reason);
+    socket.close(code, reason);
+  };
   socket.on('message', (data, isBinary) => {
-    if (isBinary) return;
+    if (isBinary) return refuse(1003, 'protocol.bad_frame: binary frame from the server');
     let frame: unknown;
     try {
       frame = JSON.parse(String(data));
-    } catch {
-      return;
+    } catch (e) {
+      return refuse(1007, `protocol.bad_json: ${e instanceof Error ? e.message : String(e)}`);
     }
     receiver?.(frame);
   });
-  socket.on('close', (code, reason) => shut(`${code} ${reason.toString()}`));
-  socket.on('error', () => undefined);
+  socket.on('close', (code, reason) => shut(`${code} ${reason.toString()}${lastError ? ` (${lastError})` : ''}`));
+  // An 'error' is always followed by 'close'; its message goes into the close reason.
+  socket.on('error', (e) => {
+    lastError = e.message;
+  });
   return {
     send(frame) {
-      if (closed || socket.readyState !== WebSocket.OPEN) throw new Error('websocket is not open');
+      if (closed || socket.readyState !== WebSocket.OPEN) throw new EngineError('protocol.closed', 'the WebSocket connection is not open');
       socket.send(JSON.stringify(frame));
     },
     onMessage(cb) {

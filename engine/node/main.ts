@@ -50,6 +50,7 @@ import { JsonTradingStateStore } from './risk/json-trading-state-store';
 import { serveIpc } from './server/ipc-transport';
 import { EngineMetrics } from './server/metrics';
 import { engineReadiness, startEngineServer, type RunningEngineServer } from './server/ws-server';
+import { errnoCode } from './errno';
 
 export const ENGINE_EXIT = { ok: EXIT.ok, usage: EXIT.usage, data: EXIT.data, internal: EXIT.internal, config: EXIT.config, tempfail: 75 } as const;
 
@@ -117,7 +118,7 @@ function numberArg(s: string, flag: string, max = Infinity): number {
 
 function exitCodeOf(e: unknown): number {
   if (e instanceof CommanderError) return e.exitCode === 0 ? ENGINE_EXIT.ok : ENGINE_EXIT.usage;
-  const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
+  const code = (errnoCode(e) ?? '');
   if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return ENGINE_EXIT.tempfail;
   if (isEngineError(e)) return exitCodeFor(e.code);
   return ENGINE_EXIT.internal;
@@ -125,7 +126,7 @@ function exitCodeOf(e: unknown): number {
 
 function errorFields(e: unknown): Record<string, unknown> {
   if (isEngineError(e)) return { code: e.code, details: e.details };
-  const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : 'internal';
+  const code = (errnoCode(e) ?? 'internal');
   return { code, ...(e instanceof Error && e.stack ? { stack: e.stack } : {}) };
 }
 

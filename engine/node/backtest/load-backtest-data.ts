@@ -12,6 +12,7 @@ import { mergeBars } from '../../data/merge';
 import type { EngineConfig } from '../../runtime/config';
 import { instrumentFor } from '../../runtime/instruments';
 import { loadBarFile, loadBarFolder, type LoadedBarSeries } from '../data/load-bars';
+import { errnoCode } from '../errno';
 
 export interface BacktestDataRequest {
   path: string;
@@ -33,7 +34,7 @@ export async function loadBacktestData(req: BacktestDataRequest, config: EngineC
   try {
     isDir = (await stat(req.path)).isDirectory();
   } catch (e) {
-    const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
+    const code = (errnoCode(e) ?? '');
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new EngineError('data.file_not_found', `${req.path}: no such file or folder`);
     throw new EngineError('data.read_failed', `${req.path}: ${e instanceof Error ? e.message : String(e)}`);
   }

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { EngineError } from '../../core/errors';
 import { validateConfig, type EngineConfig, type ResolvedStrategy } from '../../runtime/config';
+import { errnoCode } from '../errno';
 
 export interface LoadedConfig {
   path: string | null;
@@ -33,7 +34,7 @@ export async function loadConfigFile(path: string): Promise<LoadedConfig> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
+    const code = (errnoCode(e) ?? '');
     if (code === 'ENOENT') throw new EngineError('config.file_not_found', `${path}: no such file`);
     throw new EngineError('config.read_failed', `${path}: ${e instanceof Error ? e.message : String(e)}`);
   }

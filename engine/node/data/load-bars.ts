@@ -18,6 +18,7 @@ import { RESOLUTIONS, type Resolution } from '../../core/time';
 import { parseBarFileName } from '../../data/bar-file-name';
 import { parseBarsCsv } from '../../data/csv-bars';
 import type { LoadReport } from '../../data/load-report';
+import { errnoCode } from '../errno';
 
 export interface LoadBarsOptions {
   /** Keep bars with `ts >= from` (epoch ms). */
@@ -60,9 +61,6 @@ export interface LoadedBarFolder {
   skippedFiles: string[];
 }
 
-function errnoCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
-}
 
 async function readText(path: string): Promise<string> {
   try {

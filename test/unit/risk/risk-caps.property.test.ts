@@ -14,16 +14,16 @@ import { describe, expect, it } from 'vitest';
 import { makeInstrument } from '../../../engine/core/instrument';
 import type { Direction } from '../../../engine/strategies/strategy';
 import { EngineHarness, RISK_OFF } from '../runtime/engine-harness';
+import { MAX_MOVE, barMoveArb, nextBar } from './random-market';
 
 const mk = (id: string, sector: string) => makeInstrument({ id, assetClass: 'equity', quoteCurrency: 'USD', pricePrecision: 2, sector });
 const INSTS = [mk('X1', 'X'), mk('X2', 'X'), mk('Y1', 'Y'), mk('Y2', 'Y')];
 const IDS = INSTS.map((i) => i.id);
 const SECTOR = new Map(INSTS.map((i) => [i.id, i.sector]));
-const MAX_MOVE = 1.005 * 1.005 * 1.003 - 1 + 0.0001;
 const DRIFT = (1 + MAX_MOVE) ** 2;
 const TOL = 100;
 
-const move = fc.record({ g: fc.integer({ min: -50, max: 50 }), h: fc.integer({ min: -50, max: 50 }), u: fc.integer({ min: 0, max: 30 }) });
+const move = barMoveArb;
 const intent = fc.option(fc.record({ direction: fc.constantFrom<Direction>('LONG', 'SHORT', 'FLAT', 'LONG'), sl: fc.option(fc.integer({ min: 10, max: 200 }).map((x) => x / 100), { nil: null }) }), { nil: null, freq: 2 });
 const scenario = fc.record({
   portfolioPct: fc.option(fc.integer({ min: 10, max: 80 }), { nil: null }),
@@ -36,7 +36,6 @@ const scenario = fc.record({
 });
 type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 
-const round2 = (x: number) => Math.round(x * 100) / 100;
 
 interface Caps {
   gross: number;
@@ -98,10 +97,9 @@ function run(s: Scenario): { entryFills: number; maxRatio: number } {
     for (const k of st.order) {
       const id = IDS[k]!;
       const mv = st.moves[k]!;
-      const open = round2(last.get(id)! * (1 + mv.g / 10_000));
-      const cl = round2(open * (1 + mv.h / 10_000));
-      last.set(id, cl);
-      engine.onBar({ instrumentId: id, ts, durationMs: h.barMs, open, high: round2(Math.max(open, cl) * (1 + mv.u / 10_000)), low: round2(Math.min(open, cl) * (1 - mv.u / 10_000)), close: cl, volume: 1_000 });
+      const b = nextBar(id, ts, h.barMs, last.get(id)!, mv);
+      last.set(id, b.close);
+      engine.onBar(b);
       const it = st.intents[k];
       if (!it) continue;
       const eq = pf.equity();

@@ -8,6 +8,7 @@ import type { OrderRequest } from '../../../engine/core/order';
 import { DAY_MS, utcDayStart } from '../../../engine/core/time';
 import type { Direction, TargetIntent } from '../../../engine/strategies/strategy';
 import { AAA, BBB, CCC, DDD, EngineHarness, type HarnessOptions } from '../runtime/engine-harness';
+import { MAX_MOVE, barMoveArb, nextBar } from './random-market';
 
 const entry = (instrumentId: string, qty: number, extra: Partial<OrderRequest> = {}): OrderRequest => ({
   instrumentId,
@@ -330,10 +331,7 @@ describe('instrument rules', () => {
 // ------------------------------------------------------------------------------------------------
 
 const IDS = ['AAA', 'BBB', 'CCC', 'DDD'] as const;
-/** Largest move of any price of a bar from the previous close: |g| + |h| <= 0.5 % each, wicks <= 0.3 %, + cent rounding. */
-const MAX_MOVE = (1.005 * 1.005 * 1.003 - 1) + 0.0001;
-
-const barMove = fc.record({ g: fc.integer({ min: -50, max: 50 }), h: fc.integer({ min: -50, max: 50 }), u: fc.integer({ min: 0, max: 30 }) });
+const barMove = barMoveArb;
 const intentArb = fc.option(
   fc.record({
     direction: fc.constantFrom<Direction>('LONG', 'SHORT', 'FLAT', 'LONG', 'SHORT'),
@@ -358,7 +356,6 @@ const scenarioArb = fc.record({
 
 type Scenario = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never;
 
-const round2 = (x: number) => Math.round(x * 100) / 100;
 
 interface Checked {
   entryFills: number;
@@ -417,13 +414,9 @@ function runScenario(s: Scenario, fillModel?: HarnessOptions['fillModel']): Chec
     for (const k of st.order) {
       const id = IDS[k]!;
       const mv = st.bars[k]!;
-      const prev = last.get(id)!;
-      const open = round2(prev * (1 + mv.g / 10_000));
-      const cl = round2(open * (1 + mv.h / 10_000));
-      const high = round2(Math.max(open, cl) * (1 + mv.u / 10_000));
-      const low = round2(Math.min(open, cl) * (1 - mv.u / 10_000));
-      last.set(id, cl);
-      engine.onBar({ instrumentId: id, ts, durationMs: h.barMs, open, high, low, close: cl, volume: 1_000 });
+      const b = nextBar(id, ts, h.barMs, last.get(id)!, mv);
+      last.set(id, b.close);
+      engine.onBar(b);
       const it = st.intents[k];
       if (!it) continue;
       const cap = (pf.equity() * s.capPct) / 100;
@@ -502,10 +495,9 @@ function runScenarioPartial(s: Scenario, fillModel: NonNullable<HarnessOptions['
     for (const k of st.order) {
       const id = IDS[k]!;
       const mv = st.bars[k]!;
-      const open = round2(last.get(id)! * (1 + mv.g / 10_000));
-      const cl = round2(open * (1 + mv.h / 10_000));
-      last.set(id, cl);
-      engine.onBar({ instrumentId: id, ts, durationMs: h.barMs, open, high: round2(Math.max(open, cl) * (1 + mv.u / 10_000)), low: round2(Math.min(open, cl) * (1 - mv.u / 10_000)), close: cl, volume: 1_000 });
+      const b = nextBar(id, ts, h.barMs, last.get(id)!, mv);
+      last.set(id, b.close);
+      engine.onBar(b);
       const it = st.intents[k];
       if (it) engine.intents.execute(it.strategy, { kind: 'target', instrumentId: id, direction: it.direction, stopLossPct: it.sl, takeProfitPct: it.tp, reason: 'prop' });
     }

@@ -6,11 +6,10 @@
  * that appends and checking the file it leaves.
  */
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { SimClock } from '../../../../engine/core/clock';
 import type { EngineEvent } from '../../../../engine/core/events';
 import type { Order } from '../../../../engine/core/order';
@@ -19,19 +18,14 @@ import { validateConfig } from '../../../../engine/runtime/config';
 import { TradingEngine } from '../../../../engine/runtime/trading-engine';
 import { SimulatedVenue, type SimulatedVenueOptions } from '../../../../engine/sim';
 import { AAA, BAR_MS, NO_LIMITS, T0, bar } from '../../runtime/engine-harness';
-import { runSession, tempJournalPath } from './session';
+import { runSession, useTempJournal } from './session';
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'crash-child.ts');
 
-let dir: string;
 let path: string;
 const open: Journal[] = [];
-beforeEach(() => {
-  ({ dir, path } = tempJournalPath());
-});
-afterEach(() => {
-  for (const j of open.splice(0)) j.close();
-  rmSync(dir, { recursive: true, force: true });
+useTempJournal(open, (_d, p) => {
+  path = p;
 });
 
 function journal(opts: Omit<JournalOptions, 'path'> = {}): Journal {

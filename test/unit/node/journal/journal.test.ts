@@ -4,10 +4,10 @@
  * connection inside the venue's submit), write failures fatal, queries, CSV export, config audit and
  * backtest runs.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync} from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SimClock } from '../../../../engine/core/clock';
 import { moneyToNumber } from '../../../../engine/core/money';
 import type { EngineError } from '../../../../engine/core/errors';
@@ -18,17 +18,14 @@ import { validateConfig } from '../../../../engine/runtime/config';
 import { TradingEngine } from '../../../../engine/runtime/trading-engine';
 import { SimulatedVenue, type SimulatedVenueOptions } from '../../../../engine/sim';
 import { AAA, BAR_MS, EngineHarness, NO_LIMITS, T0, bar } from '../../runtime/engine-harness';
-import { runSession, tempJournalPath } from './session';
+import { runSession, useTempJournal } from './session';
 
 let dir: string;
 let path: string;
 const open: Journal[] = [];
-beforeEach(() => {
-  ({ dir, path } = tempJournalPath());
-});
-afterEach(() => {
-  for (const j of open.splice(0)) j.close();
-  rmSync(dir, { recursive: true, force: true });
+useTempJournal(open, (d, p) => {
+  dir = d;
+  path = p;
 });
 
 function journal(onFatal?: (e: EngineError) => void): Journal {

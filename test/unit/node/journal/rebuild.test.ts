@@ -4,8 +4,7 @@
  * positions, cash, trading state, the last event id and the id counters, which must equal the live
  * engine's exactly. A restarted engine continues both sequences in the same journal.
  */
-import { rmSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Journal } from '../../../../engine/node/journal/journal';
 import { rebuildState } from '../../../../engine/node/journal/rebuild';
 import { money } from '../../../../engine/core/money';
@@ -14,19 +13,14 @@ import { SimulatedVenue } from '../../../../engine/sim';
 import { TradingEngine } from '../../../../engine/runtime/trading-engine';
 import { validateConfig } from '../../../../engine/runtime/config';
 import { AAA, BBB, CCC, DDD, FROZEN, LOT10, NO_LIMITS } from '../../runtime/engine-harness';
-import { runSession, tempJournalPath } from './session';
+import { runSession, useTempJournal } from './session';
 
 const INSTRUMENTS = [AAA, BBB, CCC, DDD, LOT10, FROZEN];
 
-let dir: string;
 let path: string;
 const open: Journal[] = [];
-beforeEach(() => {
-  ({ dir, path } = tempJournalPath());
-});
-afterEach(() => {
-  for (const j of open.splice(0)) j.close();
-  rmSync(dir, { recursive: true, force: true });
+useTempJournal(open, (_d, p) => {
+  path = p;
 });
 
 function journal(): Journal {

@@ -4,15 +4,33 @@
  * the host runs it: market orders, a bracket entry whose take-profit fills (OCO cancels the stop), a
  * partial exit, a working limit order, a cancel, a halt and an entry denied while halted.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { Journal } from '../../../../engine/node/journal/journal';
 import { EngineHarness } from '../../runtime/engine-harness';
 
 export function tempJournalPath(): { dir: string; path: string } {
   const dir = mkdtempSync(join(tmpdir(), 'journal-'));
   return { dir, path: join(dir, 'data', 'journal.sqlite') };
+}
+
+/**
+ * A fresh temp journal path for every test (handed to `set`), and after each test every journal in
+ * `open` closed and the folder removed.
+ */
+export function useTempJournal(open: { close(): void }[], set: (dir: string, path: string) => void): void {
+  let dir = '';
+  beforeEach(() => {
+    const t = tempJournalPath();
+    dir = t.dir;
+    set(t.dir, t.path);
+  });
+  afterEach(() => {
+    for (const j of open.splice(0)) j.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 }
 
 export function runSession(journal: Journal): EngineHarness {

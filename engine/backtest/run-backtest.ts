@@ -19,6 +19,7 @@ import type { EngineConfig, ResolvedStrategy } from '../runtime/config';
 import { feeModelFrom, slippageModelFrom } from '../runtime/sim-models';
 import { TradingEngine } from '../runtime/trading-engine';
 import { SimulatedVenue } from '../sim';
+import { EngineError } from '../core/errors';
 
 export interface BacktestInput {
   /** Bars of every instrument, ordered by time (and a stable instrument order within a time). */
@@ -119,7 +120,7 @@ function closeAtEnd(engine: TradingEngine, clock: SimClock): void {
   engine.orders.cancelAll();
   if (open.length === 0) return;
   for (const p of open) {
-    engine.orders.submit('backtest', {
+    const r = engine.orders.submit('backtest', {
       instrumentId: p.instrumentId,
       side: p.qty > 0 ? 'SELL' : 'BUY',
       qty: Math.abs(p.qty),
@@ -128,6 +129,8 @@ function closeAtEnd(engine: TradingEngine, clock: SimClock): void {
       reduceOnly: true,
       tag: 'end_of_data',
     });
+    // The statistics say the run ends flat: a refused close must not leave that untrue unnoticed.
+    if (!r.ok) throw new EngineError('backtest.close_at_end_failed', `closing ${p.instrumentId} at the end of the data was refused: [${r.code}] ${r.reason}`);
   }
   const ts = clock.now();
   for (const p of open) {

@@ -9,6 +9,7 @@ import type { EngineEvent } from './events';
 import type { Instrument } from './instrument';
 import { cloneOrder, isTerminal, transition, type Order } from './order';
 import type { EpochMs } from './time';
+import { assertSafeInt, mulInt } from './fixed';
 
 export interface CacheView {
   instrument(id: string): Instrument;
@@ -170,7 +171,7 @@ export class Cache implements CacheView {
       }
       case 'OrderUpdated': {
         const o = this.orderMut(e.clientOrderId);
-        if (e.qty < o.filledQty) throw new EngineError('order.invalid_update', `order ${o.clientOrderId}: qty ${e.qty} below filled ${o.filledQty}`);
+        if (!Number.isSafeInteger(e.qty) || e.qty < o.filledQty) throw new EngineError('order.invalid_update', `order ${o.clientOrderId}: qty ${e.qty} below filled ${o.filledQty}`);
         o.qty = e.qty;
         o.price = e.price;
         o.triggerPrice = e.triggerPrice;
@@ -180,11 +181,14 @@ export class Cache implements CacheView {
         return this.move(this.orderMut(e.clientOrderId), 'EXPIRED', e.tsEvent);
       case 'OrderFilled': {
         const o = this.orderMut(e.clientOrderId);
-        if (e.lastQty <= 0 || o.filledQty + e.lastQty > o.qty) {
+        if (!Number.isSafeInteger(e.lastQty) || e.lastQty <= 0 || !Number.isSafeInteger(e.lastPx) || e.lastPx <= 0) {
+          throw new EngineError('order.invalid_fill', `order ${o.clientOrderId}: fill of ${e.lastQty} units at ${e.lastPx} ticks`);
+        }
+        if (o.filledQty + e.lastQty > o.qty) {
           throw new EngineError('order.overfill', `order ${o.clientOrderId}: fill of ${e.lastQty} exceeds leaves ${o.qty - o.filledQty}`);
         }
         o.filledQty += e.lastQty;
-        o.fillCost += e.lastQty * e.lastPx;
+        o.fillCost = assertSafeInt(o.fillCost + mulInt(e.lastQty, e.lastPx), 'fill cost');
         if (o.venueOrderId === null) o.venueOrderId = e.venueOrderId;
         return this.move(o, o.filledQty === o.qty ? 'FILLED' : 'PARTIALLY_FILLED', e.tsEvent);
       }

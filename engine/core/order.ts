@@ -140,8 +140,10 @@ export function transition(o: Order, to: OrderStatus, ts: EpochMs): void {
   if (!canTransition(o.status, to)) {
     throw new EngineError('order.illegal_transition', `order ${o.clientOrderId}: ${o.status} -> ${to} is not allowed`);
   }
-  if (to === 'PENDING_CANCEL' || to === 'PENDING_UPDATE') o.statusBeforePending = o.status;
-  else o.statusBeforePending = null;
+  // A cancel asked while an update is pending keeps the status from before both requests.
+  if (to === 'PENDING_CANCEL' || to === 'PENDING_UPDATE') {
+    if (o.status !== 'PENDING_CANCEL' && o.status !== 'PENDING_UPDATE') o.statusBeforePending = o.status;
+  } else o.statusBeforePending = null;
   o.status = to;
   o.tsLast = ts;
 }

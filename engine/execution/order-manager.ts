@@ -203,14 +203,6 @@ export class OrderManager {
     if (!o || isTerminal(o) || o.status === 'PENDING_CANCEL' || o.status === 'PENDING_UPDATE') {
       return { ok: false, code: 'order.not_working', reason: `order ${clientOrderId} is not working` };
     }
-    if (this.limiter !== null) {
-      if (o.reduceOnly) this.limiter.take();
-      else if (!this.limiter.tryTake()) {
-        const reason = `order rate limit of ${this.limiter.perSecond}/s (burst ${this.limiter.burst}) to ${this.kernel.venue.venue} reached`;
-        this.kernel.emit({ type: 'OrderModifyDenied', tsEvent: this.kernel.clock.now(), clientOrderId, code: 'venue.rate_limited', reason });
-        return { ok: false, code: 'venue.rate_limited', reason };
-      }
-    }
     const next = { ...changes };
     if (next.qty !== undefined && next.qty > o.qty && !o.reduceOnly) {
       const probe = cloneOrder(o);
@@ -221,6 +213,15 @@ export class OrderManager {
         return { ok: false, code: decision.code, reason: decision.reason };
       }
       next.qty = o.qty + decision.qty;
+    }
+    // The rate limit last, like for new orders: a modification the risk gate refuses uses no token.
+    if (this.limiter !== null) {
+      if (o.reduceOnly) this.limiter.take();
+      else if (!this.limiter.tryTake()) {
+        const reason = `order rate limit of ${this.limiter.perSecond}/s (burst ${this.limiter.burst}) to ${this.kernel.venue.venue} reached`;
+        this.kernel.emit({ type: 'OrderModifyDenied', tsEvent: this.kernel.clock.now(), clientOrderId, code: 'venue.rate_limited', reason });
+        return { ok: false, code: 'venue.rate_limited', reason };
+      }
     }
     this.kernel.emit({ type: 'OrderPendingUpdate', tsEvent: this.kernel.clock.now(), clientOrderId });
     this.kernel.venue.modify(this.kernel.cache.orderMut(clientOrderId), next);

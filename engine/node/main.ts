@@ -44,7 +44,6 @@ import { PaperSession, type PaperSummary } from '../backtest/run-paper';
 import { createEngineProtocol, type EngineProtocol } from '../protocol/handlers';
 import { EXIT, exitCodeFor } from './cli/run-cli';
 import { addSessionOptions, loadSessionData, resolveSessionConfig, type SessionOptions } from './cli/session-options';
-import { loadConfigFile } from './config/load-config';
 import { JOURNAL_FILE, Journal, rebuildState, resolveDataDir } from './journal';
 import { JsonTradingStateStore } from './risk/json-trading-state-store';
 import { serveIpc } from './server/ipc-transport';
@@ -149,14 +148,12 @@ export async function runEngine(argv: string[], ro: RunEngineOptions = {}): Prom
   };
 
   let lifecycle: 'starting' | 'ready' | 'stopping' = 'starting';
-  let journal: Journal | null = null;
   let session: PaperSession | null = null;
   try {
     const o = parseArgs(argv);
     const speed = numberArg(o.speed, 'speed');
     // ---- configuration: validated whole before anything starts
-    const raw = o.config ? (await loadConfigFile(o.config)).raw : {};
-    const { config, strategies } = await resolveSessionConfig(o);
+    const { config, strategies, raw } = await resolveSessionConfig(o);
     const host = o.host ?? config.engine.server.host;
     const port = o.port !== undefined ? numberArg(o.port, 'port', 65_535) : config.engine.server.port;
     const dataDir = resolve(resolveDataDir(o.dataDir, { platform: process.platform, env, home: homedir() }));
@@ -167,7 +164,6 @@ export async function runEngine(argv: string[], ro: RunEngineOptions = {}): Prom
     // ---- journal and state from it
     let fatal: ((err: unknown) => void) | null = null;
     const j = new Journal({ path: join(dataDir, JOURNAL_FILE), onFatal: (err) => fatal?.(err) });
-    journal = j;
     cleanups.push(() => {
       if (j.db.open && j.failed === null) j.commit();
       j.close();
@@ -279,9 +275,13 @@ export async function runEngine(argv: string[], ro: RunEngineOptions = {}): Prom
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
     }
-    void s.start().then((summary: PaperSummary) => {
-      if (lifecycle !== 'stopping') log.info({ event: 'session_ended', reason: summary.reason, quotes: summary.quotes, bars: summary.bars, trades: summary.trades, state: summary.state }, 'replay ended; still serving');
-    });
+    s.start().then(
+      (summary: PaperSummary) => {
+        if (lifecycle !== 'stopping') log.info({ event: 'session_ended', reason: summary.reason, quotes: summary.quotes, bars: summary.bars, trades: summary.trades, state: summary.state }, 'replay ended; still serving');
+      },
+      // A failure of the replay (a journal write, an invariant) stops the engine with exit 70, cleanly.
+      (err: unknown) => fatal?.(err),
+    );
     lifecycle = 'ready';
     log.info({ event: 'ready', url: server.url, http: `http://${server.host.includes(':') ? `[${server.host}]` : server.host}:${server.port}`, tokenFrom: tokenSource, tradingState: engine.state.state, lastEventId: engine.kernel.lastEventId }, `ready at ${server.url} (token: ${tokenSource})`);
 
@@ -298,7 +298,6 @@ export async function runEngine(argv: string[], ro: RunEngineOptions = {}): Prom
     log.error({ event: 'start_failed', err: errorFields(e), exitCode: code }, isEngineError(e) ? `[${e.code}] ${e.message}` : e instanceof Error ? e.message : String(e));
     session?.stop('stopped', 'keep');
     await cleanup();
-    if (journal?.db.open) journal.close();
     return code;
   }
 }

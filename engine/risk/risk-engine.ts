@@ -136,8 +136,12 @@ export class RiskEngine {
     const id = order.instrumentId;
     if (L.minOrderUnits != null && order.qty < L.minOrderUnits) return deny('risk.min_size', `quantity ${order.qty} is below the minimum of ${L.minOrderUnits} units`);
 
+    const needsPrice = this.needsPrice;
     const price = cache.lastPrice(id);
-    if (this.needsPrice && !(price > 0)) return deny('risk.no_price', `no price for ${id}`);
+    if (needsPrice && !(price > 0)) return deny('risk.no_price', `no price for ${id}`);
+    // An entry whose P&L could not be booked in the account currency never reaches the venue.
+    const rate = this.deps.quoteToAccount(inst);
+    if (!(rate > 0)) return deny('risk.no_conversion_rate', `no ${inst.quoteCurrency} to account currency rate yet (no price of the conversion instrument)`);
     const stale = this.staleness(id);
     if (stale !== null) return stale;
     if (L.priceSanityPct != null) {
@@ -148,9 +152,8 @@ export class RiskEngine {
         if (off > L.priceSanityPct) return deny('risk.price_sanity', `price ${p} is ${off.toFixed(2)}% from the last price ${price} (limit ${L.priceSanityPct}%)`);
       }
     }
-    const rate = this.needsPrice ? this.deps.quoteToAccount(inst) : 1;
     /** Account currency micro-units per quantity unit at the last price. */
-    const perUnit = this.needsPrice ? (Math.abs(notionalAt(inst, price, order.qty)) * rate) / order.qty : 0;
+    const perUnit = needsPrice ? (Math.abs(notionalAt(inst, price, order.qty)) * rate) / order.qty : 0;
     const MICRO = 1_000_000;
     if (L.minOrderNotional != null && order.qty * perUnit < L.minOrderNotional * MICRO) {
       return deny('risk.min_size', `notional ${fmtMoney(order.qty * perUnit)} is below the minimum ${L.minOrderNotional}`);
@@ -344,10 +347,6 @@ export class RiskEngine {
   /** Remembers which strategy opened the position of an instrument (set by the order manager on entry fills). */
   setOwner(instrumentId: string, strategyId: string): void {
     this.owner.set(instrumentId, strategyId);
-  }
-
-  private ownedBy(instrumentId: string, strategyId: string): boolean {
-    return this.owner.get(instrumentId) === strategyId;
   }
 
   /**

@@ -31,6 +31,8 @@ import type { TradingStateStore } from '../risk/kill-switch-store';
 import { createStrategy } from '../strategies/registry';
 import { StrategyRunner } from '../strategies/runner';
 import type { EngineConfig, ResolvedStrategy } from './config';
+import { isEngineError } from '../core/errors';
+import { NO_CONVERSION_RATE } from '../portfolio/conversion';
 
 export interface TradingEngineOptions {
   clock: Clock;
@@ -96,7 +98,16 @@ export class TradingEngine {
     kernel.bus.on('OrderFilled', (e) => portfolio.applyFill(e));
     const converter = portfolio.converter();
     const account = config.account.currency;
-    const quoteToAccount = (inst: Instrument) => converter.convert(MONEY_ONE, inst.quoteCurrency, account) / MONEY_ONE;
+    // NaN when no rate can be had yet (no price of the conversion instrument): sizers size nothing and
+    // the risk gate denies `risk.no_conversion_rate`, instead of a throw from inside a strategy's call.
+    const quoteToAccount = (inst: Instrument) => {
+      try {
+        return converter.convert(MONEY_ONE, inst.quoteCurrency, account) / MONEY_ONE;
+      } catch (e) {
+        if (isEngineError(e) && e.code === NO_CONVERSION_RATE) return Number.NaN;
+        throw e;
+      }
+    };
 
     this.state = new TradingStateMachine((e) => kernel.emit(e), () => opts.clock.now(), opts.stateStore?.load()?.state === 'HALTED' ? 'HALTED' : (opts.initialState ?? 'ACTIVE'));
     this.history = new MarketHistory(config.risk.correlation.period);

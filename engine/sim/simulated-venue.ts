@@ -85,7 +85,7 @@
 import type { Bar, Ohlc, Quote } from '../core/bar';
 import type { CacheView } from '../core/cache';
 import type { Clock } from '../core/clock';
-import { EngineError } from '../core/errors';
+import { EngineError, isEngineError } from '../core/errors';
 import type { VenueEvent } from '../core/events';
 import { divRoundHalfEven } from '../core/fixed';
 import { notional, priceToTicks, type Instrument } from '../core/instrument';
@@ -179,8 +179,10 @@ export class SimulatedVenue implements ExecutionClient {
     this.lookup = (id) => {
       try {
         return find(id);
-      } catch {
-        return undefined; // a cache throws `instrument.unknown`: the venue reports it as a rejection
+      } catch (e) {
+        // A cache throws `instrument.unknown`: the venue reports it as a rejection. Anything else is a bug.
+        if (isEngineError(e) && e.code === 'instrument.unknown') return undefined;
+        throw e;
       }
     };
   }

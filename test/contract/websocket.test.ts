@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
 import WebSocket from 'ws';
 import { EngineMetrics } from '../../engine/node/server/metrics';
 import { connectWs } from '../../engine/node/server/ws-client-transport';
@@ -154,6 +155,22 @@ describe('WebSocket server', () => {
     expect((await calm.request('engine.status', {})).tradingState).toBe('ACTIVE');
     flood.socket.close();
     calm.close();
+  });
+
+  it('answers an upgrade whose target is not a URL path with HTTP 400; the server keeps serving', async () => {
+    const reply = await new Promise<string>((res, rej) => {
+      const sock = connect(server.port, '127.0.0.1', () => {
+        sock.write(`GET // HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      });
+      let text = '';
+      sock.setEncoding('utf8');
+      sock.on('data', (d: string) => (text += d));
+      sock.on('close', () => res(text));
+      sock.on('error', rej);
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+    expect(reply).toContain('http.bad_request');
+    expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
   });
 
   it('serves /healthz, /readyz and /metrics', async () => {

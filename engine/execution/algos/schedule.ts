@@ -18,8 +18,8 @@
 import type { Bar } from '../../core/bar';
 import { EngineError } from '../../core/errors';
 import type { EpochMs } from '../../core/time';
+import { DAY_MS } from '../../core/time';
 
-const DAY_MS = 86_400_000;
 
 export interface VolumeProfile {
   /** Width of a time-of-day bucket, ms (divides a day or not; buckets start at multiples of it from 00:00 UTC). */

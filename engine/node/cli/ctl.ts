@@ -79,6 +79,17 @@ function at(obj: unknown, path: string): unknown {
 
 type Action = (client: ProtocolClient, json: boolean) => Promise<string>;
 
+/** The URL for messages: a `token` in its query is never printed. */
+function withoutToken(url: string): string {
+  try {
+    const u = new URL(url);
+    u.searchParams.delete('token');
+    return u.toString();
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
 async function withClient(o: GlobalOptions, action: Action): Promise<void> {
   const token = readToken(o);
   let conn;
@@ -86,9 +97,10 @@ async function withClient(o: GlobalOptions, action: Action): Promise<void> {
     conn = await connectWs(o.url, { token });
   } catch (e) {
     const status = (e as { status?: number }).status;
-    if (status === 401) throw new EngineError('auth.unauthorized', `${o.url}: the token was refused`);
-    if (status === 403) throw new EngineError('auth.origin_not_allowed', `${o.url}: origin refused`);
-    throw new EngineError('engine.unreachable', `${o.url}: ${e instanceof Error ? e.message : String(e)}`);
+    const where = withoutToken(o.url);
+    if (status === 401) throw new EngineError('auth.unauthorized', `${where}: the token was refused`);
+    if (status === 403) throw new EngineError('auth.origin_not_allowed', `${where}: origin refused`);
+    throw new EngineError('engine.unreachable', `${where}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const timeoutMs = Number(o.timeout);
   const client = new ProtocolClient(conn.transport, { timeoutMs: Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : 10_000 });

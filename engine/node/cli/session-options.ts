@@ -39,11 +39,12 @@ export function addSessionOptions(cmd: Command, defaultData: string): Command {
  * The configuration file, then the command line on top, validated once as a whole. `--strategy` with
  * another name than the file's keeps the file's `risk` and `limits` for it; `--param` overrides
  * parameters. `edit` adds other command-line overrides to the raw configuration before validation.
+ * `raw` is the file as read (without the command line), for hosts that keep it.
  */
 export async function resolveSessionConfig(
   o: SessionOptions,
   edit: (raw: Record<string, unknown>, cfg: Record<string, unknown>) => void = () => {},
-): Promise<{ config: EngineConfig; strategies: ResolvedStrategy[] }> {
+): Promise<{ config: EngineConfig; strategies: ResolvedStrategy[]; raw: Record<string, unknown> }> {
   const raw = (o.config ? (await loadConfigFile(o.config)).raw : {}) as Record<string, unknown>;
   const cfg: Record<string, unknown> = { ...raw };
   if (raw.strategies) {
@@ -60,7 +61,7 @@ export async function resolveSessionConfig(
     cfg.strategy = { ...base, ...parseParams(o.param) };
   }
   edit(raw, cfg);
-  return validateConfig(cfg);
+  return { ...validateConfig(cfg), raw };
 }
 
 export function loadSessionData(o: SessionOptions, config: EngineConfig): Promise<BacktestData> {

@@ -111,7 +111,8 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Runn
 
   const http = createServer((req, res) => {
     void route(req, res).catch((err: unknown) => {
-      report(err, `http ${req.url ?? ''}`);
+      // The path only: a query string may carry the token.
+      report(err, `http ${pathOf(req.url)}`);
       if (!res.headersSent) json(res, 500, { error: { code: 'internal', message: 'internal error' } });
     });
   });
@@ -148,7 +149,13 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Runn
   }
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      // A request target that is not a URL path: refused, never thrown out of this listener.
+      return refuse(socket, 400, 'http.bad_request', 'the request target is not a valid path');
+    }
     if (url.pathname !== WS_PATH) return refuse(socket, 404, 'http.not_found', `no WebSocket at ${url.pathname}`);
     const origin = req.headers.origin;
     if (origin !== undefined) {
@@ -232,11 +239,17 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 
 function refuse(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify({ error: { code, message } });
-  const reason = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found';
+  const reason = status === 400 ? 'Bad Request' : status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found';
   socket.write(
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
   socket.destroy();
+}
+
+/** The path of a request target without its query (which may hold the token), for logs. */
+function pathOf(target: string | undefined): string {
+  const q = (target ?? '').indexOf('?');
+  return q === -1 ? (target ?? '') : (target ?? '').slice(0, q);
 }
 
 /** Readiness of an engine: not RECONCILING, and the journal open (the host's check). */

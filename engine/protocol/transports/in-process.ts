@@ -61,7 +61,7 @@ export function createInProcessPair(): [Transport, Transport] {
 export function serveTransport(server: ProtocolServer, transport: Transport, source: string): () => void {
   const conn = server.connect({ send: (frame: ServerFrame) => transport.send(frame) }, source);
   transport.onMessage((frame) => {
-    void conn.receive(frame);
+    conn.receive(frame).catch((err: unknown) => server.reportError(err, `${source} receive`));
   });
   transport.onClose(() => conn.close());
   return () => {

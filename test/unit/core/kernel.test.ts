@@ -123,4 +123,15 @@ describe('kernel', () => {
     const fill = { type: 'OrderFilled', tsEvent: 0, clientOrderId: 'C-1', venueOrderId: 'V1', tradeId: 'T1', strategyId: 's', instrumentId: 'AAPL', side: 'BUY', lastQty: 101, lastPx: 1, fee: 0, feeCurrency: 'USD', slippage: 0, liquidity: 'TAKER', leavesQty: 0 } as const;
     expect(() => venue.answer(fill)).toThrow(expect.objectContaining({ code: 'order.overfill' }));
   });
+
+  it('refuses a fill with a non-integer quantity or price before it touches the order', () => {
+    const venue = new ScriptedVenue();
+    const k = new Kernel({ clock: new SimClock(0), venue, instruments: [aapl] });
+    k.emit({ type: 'OrderInitialized', tsEvent: 0, order: newOrder() });
+    k.emit({ type: 'OrderSubmitted', tsEvent: 0, clientOrderId: 'C-1', venue: 'TEST' });
+    const fill = { type: 'OrderFilled', tsEvent: 0, clientOrderId: 'C-1', venueOrderId: 'V1', tradeId: 'T1', strategyId: 's', instrumentId: 'AAPL', side: 'BUY', lastQty: 10, lastPx: 100, fee: 0, feeCurrency: 'USD', slippage: 0, liquidity: 'TAKER', leavesQty: 90 } as const;
+    expect(() => venue.answer({ ...fill, lastQty: Number.NaN })).toThrow(expect.objectContaining({ code: 'order.invalid_fill' }));
+    expect(() => venue.answer({ ...fill, lastPx: 100.5 })).toThrow(expect.objectContaining({ code: 'order.invalid_fill' }));
+    expect(k.cache.order('C-1')).toMatchObject({ status: 'SUBMITTED', filledQty: 0, fillCost: 0 });
+  });
 });

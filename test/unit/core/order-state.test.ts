@@ -50,3 +50,17 @@ describe('order state machine', () => {
     );
   });
 });
+
+describe('pending requests on top of each other', () => {
+  it('a cancel asked while an update is pending keeps the status from before both', () => {
+    const o = newOrder();
+    transition(o, 'SUBMITTED', 1);
+    transition(o, 'ACCEPTED', 2);
+    transition(o, 'PENDING_UPDATE', 3);
+    transition(o, 'PENDING_CANCEL', 4);
+    expect(o.statusBeforePending).toBe('ACCEPTED');
+    // the venue refuses the cancel: back to ACCEPTED, a legal move
+    transition(o, o.statusBeforePending!, 5);
+    expect(o.status).toBe('ACCEPTED');
+  });
+});

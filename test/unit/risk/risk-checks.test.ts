@@ -288,3 +288,19 @@ describe("the user's defaults (risk: {})", () => {
     expectDenied(h, h.submit(entry('CCC', 1)), 'risk.exposure_cap');
   });
 });
+
+describe('risk.no_conversion_rate', () => {
+  it('an entry whose P&L has no rate to the account currency yet is denied, and allowed once the rate exists', () => {
+    const EUR_JPY = makeInstrument({ id: 'EUR_JPY', assetClass: 'fx', quoteCurrency: 'JPY', pricePrecision: 3 });
+    const USD_JPY = makeInstrument({ id: 'USD_JPY', assetClass: 'fx', quoteCurrency: 'JPY', pricePrecision: 3 });
+    const h = new EngineHarness({ config: { risk: RISK_OFF }, instruments: [EUR_JPY, USD_JPY], startStrategies: false });
+    h.step({ instrumentId: 'EUR_JPY', open: 160, close: 160 });
+    const denied = h.submit({ instrumentId: 'EUR_JPY', side: 'BUY', qty: 1000, type: 'MARKET' });
+    expect(denied).toMatchObject({ ok: false, code: 'risk.no_conversion_rate' });
+    expect(h.venueSaw()).toEqual([]);
+    // the sizer sizes nothing (no throw into the strategy) while there is no rate
+    expect(h.engine.intents.execute('s1', { kind: 'target', instrumentId: 'EUR_JPY', direction: 'LONG', reason: 't' })).toEqual([]);
+    h.step({ instrumentId: 'USD_JPY', open: 150, close: 150 });
+    expect(h.submit({ instrumentId: 'EUR_JPY', side: 'BUY', qty: 1000, type: 'MARKET' }).ok).toBe(true);
+  });
+});

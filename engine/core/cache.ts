@@ -3,7 +3,7 @@
  * updates it before any subscriber runs, so a strategy always sees the bar it is handed, and an order
  * event's order is already in its new state when handlers see the event.
  */
-import type { Bar, Quote } from './bar';
+import { barCloseTs, type Bar, type Quote } from './bar';
 import { EngineError } from './errors';
 import type { EngineEvent } from './events';
 import type { Instrument } from './instrument';
@@ -80,7 +80,7 @@ export class Cache implements CacheView {
   static applyBar(s: MarketState, bar: Bar): void {
     s.bar = bar;
     s.price = bar.close;
-    s.priceTs = bar.ts + bar.durationMs;
+    s.priceTs = barCloseTs(bar);
   }
 
   static applyQuote(s: MarketState, q: Quote): void {

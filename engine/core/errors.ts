@@ -24,9 +24,3 @@ export function isEngineError(e: unknown): e is EngineError {
   return e instanceof EngineError;
 }
 
-/** Renders any thrown value as `{ code, message }` without losing the original message. */
-export function toErrorInfo(e: unknown): { code: string; message: string } {
-  if (e instanceof EngineError) return { code: e.code, message: e.message };
-  if (e instanceof Error) return { code: 'internal', message: e.message };
-  return { code: 'internal', message: String(e) };
-}

@@ -84,11 +84,6 @@ export function ticksToPrice(inst: Instrument, ticks: number): number {
   return ticks / pow10(inst.pricePrecision);
 }
 
-/** Float quantity -> integer units (nearest). */
-export function qtyToUnits(inst: Instrument, qty: number): number {
-  return toScaledInt(qty, inst.unitPrecision);
-}
-
 /** Integer units -> float quantity. */
 export function unitsToQty(inst: Instrument, units: number): number {
   return units / pow10(inst.unitPrecision);

@@ -16,11 +16,6 @@ export function money(text: string): Money {
   return parseDecimal(text, MONEY_SCALE, true);
 }
 
-/** Money from a whole or fractional amount given as a number; rounds to the micro-unit. */
-export function moneyFromNumber(x: number): Money {
-  return parseDecimal(x.toFixed(MONEY_SCALE), MONEY_SCALE, true);
-}
-
 /** Decimal string with `decimals` places (default 2), rounded half-to-even. */
 export function formatMoney(m: Money, decimals = 2): string {
   const v = decimals >= MONEY_SCALE ? m : divRoundHalfEven(m, pow10(MONEY_SCALE - decimals));

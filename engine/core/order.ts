@@ -122,11 +122,6 @@ export function isTerminal(o: Order): boolean {
   return TERMINAL_STATUSES.has(o.status);
 }
 
-/** Working = can still fill: submitted and not terminal. */
-export function isWorking(o: Order): boolean {
-  return !TERMINAL_STATUSES.has(o.status) && o.status !== 'INITIALIZED';
-}
-
 export function leavesQty(o: Order): number {
   return o.qty - o.filledQty;
 }

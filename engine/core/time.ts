@@ -24,10 +24,6 @@ export function isResolution(s: string): s is Resolution {
   return Object.prototype.hasOwnProperty.call(RESOLUTIONS, s);
 }
 
-export function resolutionMs(r: Resolution): number {
-  return RESOLUTIONS[r];
-}
-
 /** Parses a resolution name; throws `data.resolution_unknown` for anything else. */
 export function parseResolution(s: string): Resolution {
   if (isResolution(s)) return s;

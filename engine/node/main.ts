@@ -50,6 +50,7 @@ import { serveIpc } from './server/ipc-transport';
 import { EngineMetrics } from './server/metrics';
 import { engineReadiness, startEngineServer, type RunningEngineServer } from './server/ws-server';
 import { errnoCode } from './errno';
+import { parseNumberArg } from './cli/parse-args';
 
 export const ENGINE_EXIT = { ok: EXIT.ok, usage: EXIT.usage, data: EXIT.data, internal: EXIT.internal, config: EXIT.config, tempfail: 75 } as const;
 
@@ -109,12 +110,6 @@ function parseArgs(argv: string[]): Options {
   return program.opts<Options>();
 }
 
-function numberArg(s: string, flag: string, max = Infinity): number {
-  const n = Number(s);
-  if (s.trim() === '' || !Number.isFinite(n) || n < 0 || n > max) throw new EngineError(`usage.bad_${flag}`, `--${flag} expects a number from 0 to ${max}, got "${s}"`);
-  return n;
-}
-
 function exitCodeOf(e: unknown): number {
   if (e instanceof CommanderError) return e.exitCode === 0 ? ENGINE_EXIT.ok : ENGINE_EXIT.usage;
   const code = (errnoCode(e) ?? '');
@@ -151,11 +146,11 @@ export async function runEngine(argv: string[], ro: RunEngineOptions = {}): Prom
   let session: PaperSession | null = null;
   try {
     const o = parseArgs(argv);
-    const speed = numberArg(o.speed, 'speed');
+    const speed = parseNumberArg(o.speed, 'speed');
     // ---- configuration: validated whole before anything starts
     const { config, strategies, raw } = await resolveSessionConfig(o);
     const host = o.host ?? config.engine.server.host;
-    const port = o.port !== undefined ? numberArg(o.port, 'port', 65_535) : config.engine.server.port;
+    const port = o.port !== undefined ? parseNumberArg(o.port, 'port', 65_535) : config.engine.server.port;
     const dataDir = resolve(resolveDataDir(o.dataDir, { platform: process.platform, env, home: homedir() }));
     log.info({ event: 'start', version: VERSION, dataDir, config: o.config ?? null, speed, onShutdown: config.engine.on_shutdown }, 'engine starting');
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });

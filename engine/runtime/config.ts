@@ -343,8 +343,12 @@ export function validateConfig(raw: unknown): { config: EngineConfig; strategies
     const params: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(source)) if (!STRATEGY_KEYS.has(k)) params[k] = v;
     const risk = (typeof source.risk === 'object' && source.risk !== null ? source.risk : {}) as Record<string, unknown>;
-    if (risk.stop_loss_pct !== undefined) params.stop_loss_pct = risk.stop_loss_pct;
-    if (risk.take_profit_pct !== undefined) params.take_profit_pct = risk.take_profit_pct;
+    for (const k of ['stop_loss_pct', 'take_profit_pct'] as const) {
+      if (risk[k] === undefined) continue;
+      // One place for a value: the same setting at the top level and under `risk` would silently compete.
+      if (params[k] !== undefined) issues.push({ path: `${base}.${k}`, message: `given both here and as ${base}.risk.${k}; keep one` });
+      params[k] = risk[k];
+    }
     let parsed: Record<string, unknown>;
     try {
       parsed = parseStrategyParams(name, params);

@@ -39,7 +39,6 @@ export class PaperAccount {
   private readonly o: PaperAccountOptions;
   private readonly cash = new Map<string, Money>();
   private readonly pos = new Map<string, { qty: number; cost: Money }>();
-  private fills = 0;
 
   constructor(opts: PaperAccountOptions) {
     this.o = opts;
@@ -72,7 +71,6 @@ export class PaperAccount {
     this.credit(-f.fee, f.feeCurrency);
     if (p.qty === 0) this.pos.delete(f.instrumentId);
     else this.pos.set(f.instrumentId, p);
-    this.fills++;
   }
 
   private credit(amount: Money, ccy: string): void {
@@ -102,9 +100,5 @@ export class PaperAccount {
         return { instrumentId, qty: p.qty, costBasis: p.cost, avgPx: perUnit === 0 ? 0 : ticksToPrice(inst, p.cost / p.qty / perUnit) };
       })
       .sort((a, b) => a.instrumentId.localeCompare(b.instrumentId));
-  }
-
-  get fillCount(): number {
-    return this.fills;
   }
 }

@@ -21,6 +21,7 @@ import type { SpreadSpec } from '../../data/quote-replay';
 import { JsonTradingStateStore } from '../risk/json-trading-state-store';
 import { runCli } from './run-cli';
 import { addSessionOptions, loadSessionData, resolveSessionConfig, type SessionOptions } from './session-options';
+import { parseNumberArg } from './parse-args';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const SAMPLE_DATA = join(ROOT, 'resources/sample-data');
@@ -48,12 +49,6 @@ function parseSpread(s: string): SpreadSpec {
   const n = Number(v);
   if ((k === 'ticks' && Number.isSafeInteger(n) && n >= 0) || (k === 'bps' && Number.isFinite(n) && n >= 0 && v !== '')) return k === 'ticks' ? { ticks: n } : { bps: n };
   throw new EngineError('usage.bad_spread', `--spread expects ticks:N or bps:B, got "${s}"`);
-}
-
-function parseNumber(s: string, flag: string): number {
-  const n = Number(s);
-  if (s.trim() === '' || !Number.isFinite(n) || n < 0) throw new EngineError(`usage.bad_${flag}`, `--${flag} expects a number >= 0, got "${s}"`);
-  return n;
 }
 
 /** One readable line per event worth showing, or null. */
@@ -107,12 +102,12 @@ async function main(argv: string[]): Promise<void> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.parse(argv, { from: 'user' });
   const o = program.opts<Options>();
-  const speed = parseNumber(o.speed, 'speed');
+  const speed = parseNumberArg(o.speed, 'speed');
   const durationMs = o.duration !== undefined ? parseDuration(o.duration) : null;
   const spread = o.spread !== undefined ? parseSpread(o.spread) : undefined;
 
   const { config, strategies } = await resolveSessionConfig(o, (raw, cfg) => {
-    if (o.latency !== undefined) cfg.paper = { ...((raw.paper ?? {}) as Record<string, unknown>), latency_ms: parseNumber(o.latency, 'latency') };
+    if (o.latency !== undefined) cfg.paper = { ...((raw.paper ?? {}) as Record<string, unknown>), latency_ms: parseNumberArg(o.latency, 'latency') };
   });
   const data = await loadSessionData(o, config);
   const byId = new Map(data.instruments.map((i) => [i.id, i]));

@@ -51,3 +51,12 @@ export function parseTimestampText(s: string, flag: string): number {
   if (t === null) throw new EngineError('usage.bad_time', `${flag}: "${s}" is not a date (use 2018-03-01 or 2018-03-01T14:30:00)`);
   return t;
 }
+
+/** A number from 0 to `max` for `--flag`, or `usage.bad_<flag>`. */
+export function parseNumberArg(s: string, flag: string, max = Infinity): number {
+  const n = Number(s);
+  if (s.trim() === '' || !Number.isFinite(n) || n < 0 || n > max) {
+    throw new EngineError(`usage.bad_${flag}`, `--${flag} expects a number from 0${max === Infinity ? '' : ` to ${max}`}, got "${s}"`);
+  }
+  return n;
+}

@@ -230,3 +230,15 @@ describe('loadConfigFile', () => {
     expect(loaded.config.exposure).toEqual({ max_portfolio_exposure_pct: 10, max_open_positions: 5, scale_to_cap: true });
   });
 });
+
+describe('one place for a strategy setting', () => {
+  it('refuses stop_loss_pct given both at the strategy level and under risk', () => {
+    try {
+      validateConfig({ strategy: { name: 'ema_cross', stop_loss_pct: 0.5, risk: { stop_loss_pct: 0.2 } } });
+      expect.unreachable('validateConfig accepted the duplicate');
+    } catch (e) {
+      expect(e).toMatchObject({ code: 'config.invalid' });
+      expect((e as { details: { path: string }[] }).details.map((d) => d.path)).toContain('strategy.stop_loss_pct');
+    }
+  });
+});

@@ -30,15 +30,14 @@
  *   78  bad configuration (invalid file, empty token): restarting will not help
  *   70  internal error (journal write failure, a bug)
  */
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import pino, { type Logger } from 'pino';
 import { WallClock } from '../core/clock';
-import { EngineError, isEngineError } from '../core/errors';
+import { isEngineError } from '../core/errors';
 import { money } from '../core/money';
 import { PaperSession, type PaperSummary } from '../backtest/run-paper';
 import { createEngineProtocol, type EngineProtocol } from '../protocol/handlers';
@@ -51,12 +50,11 @@ import { EngineMetrics } from './server/metrics';
 import { engineReadiness, startEngineServer, type RunningEngineServer } from './server/ws-server';
 import { errnoCode } from './errno';
 import { parseNumberArg } from './cli/parse-args';
+import { loadOrCreateToken } from './token';
 
 export const ENGINE_EXIT = { ok: EXIT.ok, usage: EXIT.usage, data: EXIT.data, internal: EXIT.internal, config: EXIT.config, tempfail: 75 } as const;
 
-export const TOKEN_FILE = 'engine-token';
 export const STATE_FILE = 'trading-state.json';
-export const TOKEN_ENV = 'TW_ENGINE_TOKEN';
 /** Prefix of the engine's client order ids: fixed, so that numbers continue across restarts. */
 export const ENGINE_ID_PREFIX = 'ENG';
 
@@ -77,25 +75,6 @@ export interface RunEngineOptions {
   logger?: Logger;
   /** Install SIGTERM/SIGINT handlers (default true). */
   signals?: boolean;
-}
-
-/** The token: TW_ENGINE_TOKEN, else `<dataDir>/engine-token`, made (32 random bytes, hex, 0600) on first start. */
-export function loadOrCreateToken(dataDir: string, env: Readonly<Record<string, string | undefined>>): { token: string; source: string } {
-  const fromEnv = env[TOKEN_ENV];
-  if (fromEnv !== undefined) {
-    if (fromEnv.trim() === '') throw new EngineError('config.empty_token', `${TOKEN_ENV} is set but empty`);
-    return { token: fromEnv.trim(), source: `env ${TOKEN_ENV}` };
-  }
-  const path = join(dataDir, TOKEN_FILE);
-  if (existsSync(path)) {
-    const token = readFileSync(path, 'utf8').trim();
-    if (token === '') throw new EngineError('config.empty_token', `token file ${path} is empty`);
-    return { token, source: path };
-  }
-  const token = randomBytes(32).toString('hex');
-  writeFileSync(path, token + '\n', { mode: 0o600, flag: 'wx' });
-  chmodSync(path, 0o600);
-  return { token, source: path };
 }
 
 function parseArgs(argv: string[]): Options {

@@ -5,20 +5,21 @@
  *   status | positions | orders [--all] | halt [reason] | flatten [reason] | rearm
  *   config get [path] | config set <path> <value>      (value: JSON when it parses, else a string)
  *
- * The token: --token-file, else env TW_ENGINE_TOKEN, else `engine-token` in the per-user data dir.
+ * The token: --token-file, else env TW_ENGINE_TOKEN, else `engine-token` in --data-dir (default: the
+ * per-user data dir).
  * Tables by default, the command's result as JSON with --json. Exit codes (sysexits, as run-cli.ts):
  *   0 ok, 1 the engine refused the command (its code is printed), 64 usage, 75 engine unreachable or
  *   no answer (temporary), 77 token refused, 78 bad configuration value (config set), 70 internal.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { EngineError, isEngineError } from '../../core/errors';
 import { ProtocolClient, ProtocolError } from '../../protocol/client';
 import { PROTOCOL_ERRORS } from '../../protocol/contract';
-import { defaultDataDir } from '../journal/data-dir';
+import { resolveDataDir } from '../journal/data-dir';
+import { findToken } from '../token';
 import { connectWs } from '../server/ws-client-transport';
 import { EXIT, exitCodeFor } from './run-cli';
 
@@ -27,27 +28,9 @@ export const CTL_EXIT = { ...EXIT, refused: 1, tempfail: 75, noperm: 77 } as con
 interface GlobalOptions {
   url: string;
   tokenFile?: string;
+  dataDir?: string;
   json?: boolean;
   timeout: string;
-}
-
-function readToken(o: GlobalOptions): string {
-  const fromFile = (path: string): string => {
-    let t: string;
-    try {
-      t = readFileSync(path, 'utf8').trim();
-    } catch (e) {
-      throw new EngineError('usage.token_file', `cannot read token file ${path}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    if (t === '') throw new EngineError('usage.token_file', `token file ${path} is empty`);
-    return t;
-  };
-  if (o.tokenFile !== undefined) return fromFile(o.tokenFile);
-  const env = process.env['TW_ENGINE_TOKEN'];
-  if (env !== undefined && env.trim() !== '') return env.trim();
-  const dflt = join(defaultDataDir({ platform: process.platform, env: process.env, home: homedir() }), 'engine-token');
-  if (existsSync(dflt)) return fromFile(dflt);
-  throw new EngineError('usage.no_token', 'no token: give --token-file or set TW_ENGINE_TOKEN');
 }
 
 /** Left-aligned text table. */
@@ -91,7 +74,11 @@ function withoutToken(url: string): string {
 }
 
 async function withClient(o: GlobalOptions, action: Action): Promise<void> {
-  const token = readToken(o);
+  const token = findToken({
+    ...(o.tokenFile !== undefined ? { tokenFile: o.tokenFile } : {}),
+    dataDir: resolveDataDir(o.dataDir, { platform: process.platform, env: process.env, home: homedir() }),
+    env: process.env,
+  });
   let conn;
   try {
     conn = await connectWs(o.url, { token });
@@ -120,6 +107,7 @@ function program(): Command {
     .description('Operate a running engine over its WebSocket')
     .option('--url <ws-url>', 'engine WebSocket', 'ws://127.0.0.1:8787/ws')
     .option('--token-file <path>', 'file holding the token (default: env TW_ENGINE_TOKEN, else the data dir engine-token)')
+    .option('--data-dir <dir>', "the engine's data dir, where its token file is (default: the per-user data dir)")
     .option('--json', 'print the result as JSON')
     .option('--timeout <ms>', 'answer timeout, ms', '10000')
     .exitOverride()

@@ -117,7 +117,11 @@ export class PortfolioGuards {
       const l = lim[g];
       if (l.limitPct === null || this.tripped.has(g)) continue;
       const base = g === 'drawdown' ? this.peak : this.start[PERIOD_OF[g]].equity;
-      if (!(base > 0)) continue;
+      // An account whose period started at or below zero equity has lost everything there was: trip.
+      if (!(base > 0)) {
+        this.trip(g, l, 100);
+        continue;
+      }
       // exact comparison on micro-units: (base - eq) / base >= limit %
       if ((base - eq) * 100 >= l.limitPct * base) this.trip(g, l, ((base - eq) * 100) / base);
     }

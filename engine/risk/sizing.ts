@@ -5,6 +5,8 @@
 import { EngineError } from '../core/errors';
 import type { Instrument } from '../core/instrument';
 import { MONEY_ONE, type Money } from '../core/money';
+import type { z } from 'zod';
+import type { sizingConfigSchema } from '../runtime/config';
 
 /**
  * floor(x) for a float quotient that stands for an exact rational: a relative guard of 1e-12 keeps a
@@ -40,6 +42,20 @@ export interface PositionSizer {
   size(ctx: SizingContext): number;
 }
 
+/** Account currency per unit of the instrument at `price` (notional of one quantity unit). */
+function perUnitAccount(ctx: SizingContext): number {
+  const inst = ctx.instrument;
+  return (ctx.price * inst.contractSize * ctx.quoteToAccount) / 10 ** inst.unitPrecision;
+}
+
+/** Account currency lost per quantity unit over `distance` price units. */
+function perUnitLoss(ctx: SizingContext, distance: number): number {
+  const inst = ctx.instrument;
+  return (distance * inst.contractSize * ctx.quoteToAccount) / 10 ** inst.unitPrecision;
+}
+
+const equityAccount = (ctx: SizingContext) => ctx.equity / MONEY_ONE;
+
 /** Notional = `fractionPct` % of equity. */
 export class FixedFractionSizer implements PositionSizer {
   readonly name = 'fixed_fraction';
@@ -51,10 +67,7 @@ export class FixedFractionSizer implements PositionSizer {
 
   size(ctx: SizingContext): number {
     if (!(ctx.quoteToAccount > 0) || !(ctx.price > 0)) return 0;
-    const inst = ctx.instrument;
-    const targetAccount = ((ctx.equity / MONEY_ONE) * this.params.fractionPct) / 100;
-    const perUnitAccount = (ctx.price * inst.contractSize * ctx.quoteToAccount) / 10 ** inst.unitPrecision;
-    return floorUnits(targetAccount / perUnitAccount, inst);
+    return floorUnits(((equityAccount(ctx) * this.params.fractionPct) / 100) / perUnitAccount(ctx), ctx.instrument);
   }
 }
 
@@ -69,25 +82,9 @@ export class FixedRiskSizer implements PositionSizer {
 
   size(ctx: SizingContext): number {
     if (ctx.stopDistance === null || !(ctx.stopDistance > 0) || !(ctx.quoteToAccount > 0)) return 0;
-    const riskAccount = ((ctx.equity / MONEY_ONE) * this.params.riskPct) / 100;
-    const perUnitLoss = (ctx.stopDistance * ctx.instrument.contractSize * ctx.quoteToAccount) / 10 ** ctx.instrument.unitPrecision;
-    return floorUnits(riskAccount / perUnitLoss, ctx.instrument);
+    return floorUnits(((equityAccount(ctx) * this.params.riskPct) / 100) / perUnitLoss(ctx, ctx.stopDistance), ctx.instrument);
   }
 }
-
-/** Account currency per unit of the instrument at `price` (notional of one quantity unit). */
-function perUnitAccount(ctx: SizingContext): number {
-  const inst = ctx.instrument;
-  return (ctx.price * inst.contractSize * ctx.quoteToAccount) / 10 ** inst.unitPrecision;
-}
-
-/** Account currency lost per quantity unit over `distance` price units. */
-function perUnitLoss(ctx: SizingContext, distance: number): number {
-  const inst = ctx.instrument;
-  return (distance * inst.contractSize * ctx.quoteToAccount) / 10 ** inst.unitPrecision;
-}
-
-const equityAccount = (ctx: SizingContext) => ctx.equity / MONEY_ONE;
 
 /**
  * Volatility sizing: the stop distance is `atrMultiple` × ATR(`atrPeriod`) of the instrument and
@@ -172,13 +169,8 @@ export class ConfidenceTierSizer implements PositionSizer {
   }
 }
 
-/** The sizing section of the configuration (engine/runtime/config.ts), structurally. */
-export type SizingSpec =
-  | { method: 'fixed_fraction'; fraction_pct: number }
-  | { method: 'fixed_risk'; risk_pct: number }
-  | { method: 'volatility'; atr_period: number; atr_multiple: number; risk_pct: number }
-  | { method: 'kelly'; win_rate: number; payoff_ratio: number; kelly_fraction: number; max_pct: number }
-  | { method: 'confidence'; bands_pct: readonly (readonly [number, number])[]; band_point: number; default_tier: number; max_position_pct: number };
+/** The sizing section of the configuration: the type of its schema (one definition, in config.ts). */
+export type SizingSpec = z.output<typeof sizingConfigSchema>;
 
 export function sizerFromSpec(s: SizingSpec): PositionSizer {
   switch (s.method) {

@@ -75,8 +75,17 @@ export function makeInstrument(spec: Partial<Instrument> & Pick<Instrument, 'id'
 
 /** Float price -> integer ticks (nearest), then to the nearest multiple of tickSize. */
 export function priceToTicks(inst: Instrument, price: number): number {
-  const t = toScaledInt(price, inst.pricePrecision);
-  return inst.tickSize === 1 ? t : divRoundHalfEven(t, inst.tickSize) * inst.tickSize;
+  return snapToTick(inst, toScaledInt(price, inst.pricePrecision));
+}
+
+/** Integer ticks -> the nearest multiple of tickSize (half-to-even). */
+export function snapToTick(inst: Instrument, ticks: number): number {
+  return inst.tickSize === 1 ? ticks : divRoundHalfEven(ticks, inst.tickSize) * inst.tickSize;
+}
+
+/** Whether `ticks` is a price (or distance) the venue accepts: a positive multiple of tickSize. */
+export function onTickGrid(inst: Instrument, ticks: number): boolean {
+  return Number.isSafeInteger(ticks) && ticks > 0 && ticks % inst.tickSize === 0;
 }
 
 /** Integer ticks -> float price (for display, statistics and indicators). */

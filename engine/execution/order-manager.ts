@@ -27,7 +27,7 @@
 import type { OrderFilled, PositionClosed } from '../core/events';
 import { EngineError } from '../core/errors';
 import type { IdGenerator } from '../core/ids';
-import { priceToTicks } from '../core/instrument';
+import { onTickGrid, priceToTicks, snapToTick } from '../core/instrument';
 import type { Kernel } from '../core/kernel';
 import { avgFillTicks, cloneOrder, isTerminal, oppositeSide, type Order, type OrderRequest } from '../core/order';
 import type { OrderModification } from '../core/venue';
@@ -154,7 +154,7 @@ export class OrderManager {
     if (o.type === 'TRAILING_STOP') {
       const d = o.trailingDistance ?? null;
       if (d === null) return refuse('order.missing_trailing_distance', 'TRAILING_STOP order needs a trailing distance in ticks');
-      if (!Number.isSafeInteger(d) || d <= 0 || d % inst.tickSize !== 0) {
+      if (!onTickGrid(inst, d)) {
         return refuse('order.invalid_trailing_distance', `trailing distance ${d} is not a positive multiple of the tick size ${inst.tickSize}`);
       }
       if (o.triggerPrice === null) {
@@ -171,7 +171,7 @@ export class OrderManager {
       if (o.triggerPrice % inst.tickSize !== 0) return refuse('order.invalid_price', `trigger price ${o.triggerPrice} is not on the tick grid of ${inst.tickSize}`);
     }
     const bracketTrail = o.bracket?.trailingStopDistance;
-    if (bracketTrail != null && (!Number.isSafeInteger(bracketTrail) || bracketTrail <= 0 || bracketTrail % inst.tickSize !== 0)) {
+    if (bracketTrail != null && !onTickGrid(inst, bracketTrail)) {
       // Refused up front: the entry must not fill and then find that its stop-loss cannot be placed.
       return refuse('order.invalid_trailing_distance', `bracket trailing stop distance ${bracketTrail} is not a positive multiple of the tick size ${inst.tickSize}`);
     }
@@ -273,7 +273,7 @@ export class OrderManager {
     const dir = entry.side === 'BUY' ? 1 : -1;
     const slPx = stopLoss ?? (stopLossDistance != null ? fillPx - dir * stopLossDistance : null);
     const tpPx = takeProfit ?? (takeProfitDistance != null ? fillPx + dir * takeProfitDistance : null);
-    const round = (t: number) => priceToTicks(inst, t / 10 ** inst.pricePrecision);
+    const round = (t: number) => snapToTick(inst, t);
     const qty = existing.length === 0 ? entry.filledQty : e.lastQty;
     const group = existing.length === 0 ? `oco-${entry.clientOrderId}` : `oco-${entry.clientOrderId}-${existing.length + 1}`;
     const ids: BracketChildren = { group, sl: null, tp: null };

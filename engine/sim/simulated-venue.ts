@@ -87,8 +87,7 @@ import type { CacheView } from '../core/cache';
 import type { Clock } from '../core/clock';
 import { EngineError, isEngineError } from '../core/errors';
 import type { VenueEvent } from '../core/events';
-import { divRoundHalfEven } from '../core/fixed';
-import { notional, priceToTicks, type Instrument } from '../core/instrument';
+import { notional, onTickGrid, priceToTicks, snapToTick, type Instrument } from '../core/instrument';
 import { sideSign, type Order, type OrderSide, type OrderType } from '../core/order';
 import { utcDayStart, type EpochMs } from '../core/time';
 import type { ExecutionClient, OrderModification, VenueEventSink } from '../core/venue';
@@ -267,16 +266,16 @@ export class SimulatedVenue implements ExecutionClient {
     }
     if (usesPrice(order.type)) {
       if (order.price === null) return ['missing_price', `${order.type} order needs a price`];
-      if (!validTicks(order.price, inst)) return ['invalid_price', `price ${order.price} is not a positive multiple of the tick size ${inst.tickSize}`];
+      if (!onTickGrid(inst, order.price)) return ['invalid_price', `price ${order.price} is not a positive multiple of the tick size ${inst.tickSize}`];
     }
     if (order.type === 'TRAILING_STOP') {
       const d = order.trailingDistance ?? null;
       if (d === null) return ['missing_trailing_distance', 'TRAILING_STOP order needs a trailing distance'];
-      if (!validTicks(d, inst)) return ['invalid_trailing_distance', `trailing distance ${d} is not a positive multiple of the tick size ${inst.tickSize}`];
+      if (!onTickGrid(inst, d)) return ['invalid_trailing_distance', `trailing distance ${d} is not a positive multiple of the tick size ${inst.tickSize}`];
     }
     if (usesTrigger(order.type)) {
       if (order.triggerPrice === null) return ['missing_trigger_price', `${order.type} order needs a trigger price`];
-      if (!validTicks(order.triggerPrice, inst)) {
+      if (!onTickGrid(inst, order.triggerPrice)) {
         return ['invalid_trigger_price', `trigger price ${order.triggerPrice} is not a positive multiple of the tick size ${inst.tickSize}`];
       }
     }
@@ -325,7 +324,7 @@ export class SimulatedVenue implements ExecutionClient {
     let price = o.price;
     if (changes.price !== undefined) {
       if (usesPrice(o.type)) {
-        if (changes.price === null || !validTicks(changes.price, inst)) return refuse('invalid_price', `price ${changes.price} is not a positive multiple of the tick size ${inst.tickSize}`);
+        if (changes.price === null || !onTickGrid(inst, changes.price)) return refuse('invalid_price', `price ${changes.price} is not a positive multiple of the tick size ${inst.tickSize}`);
         price = changes.price;
       } else if (changes.price !== null) {
         return refuse('invalid_price', `a ${o.type} order has no limit price`);
@@ -334,7 +333,7 @@ export class SimulatedVenue implements ExecutionClient {
     let triggerPrice = o.triggerPrice;
     if (changes.triggerPrice !== undefined) {
       if (usesTrigger(o.type)) {
-        if (changes.triggerPrice === null || !validTicks(changes.triggerPrice, inst)) {
+        if (changes.triggerPrice === null || !onTickGrid(inst, changes.triggerPrice)) {
           return refuse('invalid_trigger_price', `trigger price ${changes.triggerPrice} is not a positive multiple of the tick size ${inst.tickSize}`);
         }
         triggerPrice = changes.triggerPrice;
@@ -527,7 +526,7 @@ export class SimulatedVenue implements ExecutionClient {
     if (o.type !== 'LIMIT') {
       const raw = this.slippageModel.slippageTicks({ instrument: inst, order: o, refTicks: ref, ticks: t, qty });
       if (!Number.isSafeInteger(raw) || raw < 0) throw new EngineError('invariant.sim_slippage', `slippage model returned ${raw} ticks`);
-      const slip = inst.tickSize === 1 ? raw : divRoundHalfEven(raw, inst.tickSize) * inst.tickSize;
+      const slip = snapToTick(inst, raw);
       px = o.side === 'BUY' ? ref + slip : ref - slip;
       if (clamp) px = o.side === 'BUY' ? Math.min(px, t.high) : Math.max(px, t.low);
     }
@@ -630,9 +629,6 @@ function resetTrail(o: SimOrder): void {
   o.trailBest = o.side === 'SELL' ? o.triggerPrice + d : o.triggerPrice - d;
 }
 
-function validTicks(ticks: number, inst: Instrument): boolean {
-  return Number.isSafeInteger(ticks) && ticks > 0 && ticks % inst.tickSize === 0;
-}
 
 /** Units an order on `side` may trade without increasing or flipping the signed position `pos`. */
 function reducibleBy(side: OrderSide, pos: number): number {

@@ -29,6 +29,7 @@ import { isTerminal, type OrderRole, type OrderSide } from '../../core/order';
 import type { EpochMs } from '../../core/time';
 import type { OrderManager } from '../order-manager';
 import { allocate, sliceTimes, volumeProfile, vwapWeights, type VolumeProfile } from './schedule';
+import { onTickGrid } from '../../core/instrument';
 
 export interface AlgoSpec {
   kind: 'TWAP' | 'VWAP';
@@ -182,7 +183,7 @@ export class AlgoManager {
     if (spec.endTs - spec.startTs < spec.slices) bad('the window is shorter than one millisecond per slice');
     if (spec.endTs <= this.kernel.clock.now()) bad('the window has already ended');
     const lp = spec.limitPrice;
-    if (lp != null && (!Number.isSafeInteger(lp) || lp <= 0 || lp % inst.tickSize !== 0)) bad(`limit price ${lp} is not a positive multiple of the tick size ${inst.tickSize}`);
+    if (lp != null && !onTickGrid(inst, lp)) bad(`limit price ${lp} is not a positive multiple of the tick size ${inst.tickSize}`);
     const times = sliceTimes(spec.startTs, spec.endTs, spec.slices);
     let weights = times.map(() => 1);
     if (spec.kind === 'VWAP') {

@@ -55,16 +55,17 @@ export class PaperAccount {
     const abs = Math.abs(p.qty);
     const closed = p.qty !== 0 && Math.sign(p.qty) !== sign ? Math.min(abs, f.lastQty) : 0;
     const opened = f.lastQty - closed;
+    // The fill's notional once, split into its closing part and the rest (the portfolio's rule, so
+    // both books round the same way).
+    const fillNotional = notional(inst, f.lastPx, sign * f.lastQty);
+    const closeNotional = closed === 0 ? 0 : closed === f.lastQty ? fillNotional : notional(inst, f.lastPx, sign * closed);
     if (closed > 0) {
       const closedCost = closed === abs ? p.cost : mulDivRoundHalfEven(p.cost, closed, abs);
-      const closeNotional = closed === f.lastQty ? notional(inst, f.lastPx, sign * f.lastQty) : notional(inst, f.lastPx, sign * closed);
       this.credit(-(closeNotional + closedCost), inst.quoteCurrency);
       p.cost -= closedCost;
       p.qty += sign * closed;
     }
     if (opened > 0) {
-      const fillNotional = notional(inst, f.lastPx, sign * f.lastQty);
-      const closeNotional = closed === 0 ? 0 : notional(inst, f.lastPx, sign * closed);
       p.cost += fillNotional - closeNotional;
       p.qty += sign * opened;
     }

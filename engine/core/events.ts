@@ -238,6 +238,50 @@ export interface AlgoFinished extends AlgoEventBase {
   detail: string;
 }
 
+/**
+ * One difference found by the start-up reconciliation between the journal and the venue, and what
+ * the engine did about it (the venue is the source of truth for money, so it adopts the venue's side).
+ *   missed_event      a venue transaction the journal lacked (a fill while the engine was down, a
+ *                     cancel, an expiry): applied as the venue reported it
+ *   external_order    an order the venue has that the engine never sent (placed outside the app):
+ *                     adopted (strategy `external`)
+ *   unknown_at_venue  an order the journal has as working that the venue does not know: closed
+ *                     (canceled, or rejected if it never reached the venue); never sent again
+ *   order_mismatch    an order both know whose quantity, prices or fills differ: the venue's adopted
+ *   position_mismatch a position that still differs after every transaction was applied: the
+ *                     difference adopted as a reconciliation fill at the venue's average price
+ *   balance_mismatch  cash differs from the venue's balance: reported, not adjusted
+ */
+export interface ReconciliationDifference extends EventBase {
+  type: 'ReconciliationDifference';
+  kind: 'missed_event' | 'external_order' | 'unknown_at_venue' | 'order_mismatch' | 'position_mismatch' | 'balance_mismatch';
+  /** Instrument concerned, or null (named apart from `instrumentId`: this is not an order or position event). */
+  instrument: string | null;
+  /** Client order id concerned, or null. */
+  orderId: string | null;
+  /** What the journal said and what the venue said, in words (units, ticks, micro-units). */
+  journal: string;
+  venue: string;
+  detail: string;
+}
+
+/**
+ * The start-up reconciliation ended. `ok`: journal and venue agree (after adopting the differences)
+ * and the engine leaves RECONCILING. `failed`: the venue's data was missing or inconsistent (never
+ * read as flat); the engine stays RECONCILING and sends nothing.
+ */
+export interface ReconciliationCompleted extends EventBase {
+  type: 'ReconciliationCompleted';
+  status: 'ok' | 'failed';
+  venue: string;
+  differences: number;
+  /** The venue's last transaction id the engine has now seen (0 = none). */
+  lastVenueTxId: number;
+  /** `failed`: a stable code (`reconcile.venue_unavailable`, `reconcile.venue_behind_journal`, ...) and why. */
+  code: string | null;
+  reason: string;
+}
+
 export type EngineEvent =
   | OrderInitialized
   | OrderDenied
@@ -262,7 +306,9 @@ export type EngineEvent =
   | StrategyStateChanged
   | RiskLimitBreached
   | KillSwitchActivated
-  | FlattenCompleted;
+  | FlattenCompleted
+  | ReconciliationDifference
+  | ReconciliationCompleted;
 
 export type EngineEventType = EngineEvent['type'];
 export type EventOf<T extends EngineEventType> = Extract<EngineEvent, { type: T }>;
@@ -270,7 +316,11 @@ export type EventOf<T extends EngineEventType> = Extract<EngineEvent, { type: T 
 /** An event before the kernel stamps it with `id` and `tsInit`. */
 export type EventInput<E extends EngineEvent = EngineEvent> = E extends EngineEvent ? Omit<E, 'id' | 'tsInit'> : never;
 
-/** Order events that a venue reports. */
+/**
+ * Order events that a venue reports. A venue that numbers its transactions (the paper venue, OANDA)
+ * stamps each event with the id of the transaction that caused it (`venueTxId`, increasing); the
+ * journal keeps it, and a restarted engine asks the venue for what came after the last one it saw.
+ */
 export type VenueEvent = EventInput<
   OrderAccepted | OrderRejected | OrderCanceled | OrderCancelRejected | OrderUpdated | OrderExpired | OrderFilled
->;
+> & { venueTxId?: number };

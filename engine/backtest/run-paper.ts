@@ -29,7 +29,8 @@ import { feeModelFrom, slippageModelFrom } from '../runtime/sim-models';
 import { TradingEngine, type TradingEngineOptions } from '../runtime/trading-engine';
 import { ConstantLatencyModel } from '../sim/latency-models';
 import { PaperAccount } from '../sim/paper-account';
-import { PaperVenue } from '../sim/paper-venue';
+import { PaperVenue, type PaperVenueLedger, type PaperVenueRestore } from '../sim/paper-venue';
+import type { EpochMs } from '../core/time';
 
 export type OnExit = 'flatten' | 'keep';
 export type PaperEndReason = 'end_of_data' | 'duration' | 'stopped';
@@ -63,6 +64,15 @@ export interface PaperSessionOptions {
    * journal batch, committed before anything is acknowledged (default: runs it as is).
    */
   runInput?: (fn: () => void) => void;
+  /** Where the paper venue keeps its books (engine/node/paper/paper-venue-store.ts); default: in memory only. */
+  ledger?: PaperVenueLedger;
+  /** A restarted venue: what its ledger kept (working orders, account, ids). */
+  restoreVenue?: PaperVenueRestore;
+  /**
+   * Market time the previous run reached: the replay continues with the items after it (the market
+   * does not replay what the venue has already traded against) and the clock starts there.
+   */
+  resumeAfter?: EpochMs | null;
 }
 
 export interface PaperSummary {
@@ -109,7 +119,8 @@ export class PaperSession {
     this.o = opts;
     const { config } = opts;
     const first = opts.bars[0];
-    this.clock = new SimClock(first ? first.ts : 0);
+    const resumeAfter = opts.resumeAfter ?? null;
+    this.clock = new SimClock(resumeAfter ?? (first ? first.ts : 0));
     const byId = new Map(opts.instruments.map((i) => [i.id, i]));
     this.latencyMs = config.paper.latency_ms;
     this.account = new PaperAccount({
@@ -125,7 +136,9 @@ export class PaperSession {
       feeModel: feeModelFrom(config.backtest.fees),
       slippageModel: slippageModelFrom(config.backtest.slippage),
       latencyModel: new ConstantLatencyModel({ ms: this.latencyMs }),
+      ...(opts.ledger ? { ledger: opts.ledger } : {}),
     });
+    if (opts.restoreVenue) this.venue.restoreFrom(opts.restoreVenue);
     this.engine = new TradingEngine({
       clock: this.clock,
       venue: this.venue,
@@ -145,7 +158,7 @@ export class PaperSession {
     this.pacer = new ReplayPacer({
       clock: opts.pacer,
       speed: opts.speed,
-      items: replayItems(opts.bars, opts.instruments, opts.spread ?? spreadFrom(config)),
+      items: after(replayItems(opts.bars, opts.instruments, opts.spread ?? spreadFrom(config)), resumeAfter),
       deliver: (item) => this.input(() => this.deliver(item)),
       onEnd: () => this.onDataEnd(),
       ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
@@ -260,4 +273,9 @@ export class PaperSession {
   get summary(): PaperSummary | null {
     return this.finished;
   }
+}
+
+/** The items strictly after market time `ts` (all of them when null). */
+function* after(items: Iterator<ReplayItem>, ts: EpochMs | null): Generator<ReplayItem> {
+  for (let r = items.next(); !r.done; r = items.next()) if (ts === null || r.value.ts > ts) yield r.value;
 }

@@ -18,6 +18,11 @@ export class IdGenerator {
     return `${this.prefix}-${this.n}`;
   }
 
+  /** Continues after `n` (a restarted session: never reuse an id). Never goes back. */
+  advanceTo(n: number): void {
+    if (n > this.n) this.n = n;
+  }
+
   get count(): number {
     return this.n;
   }

@@ -71,6 +71,11 @@ export class Kernel {
     return event;
   }
 
+  /** Continues the event sequence after `lastEventId` (a restored engine; never goes back). */
+  continueSequence(lastEventId: number): void {
+    if (lastEventId > this.seq) this.seq = lastEventId;
+  }
+
   get lastEventId(): number {
     return this.seq;
   }

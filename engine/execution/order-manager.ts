@@ -228,6 +228,30 @@ export class OrderManager {
     return { ok: true };
   }
 
+  /** Continues client order ids after number `n` (a restored engine). */
+  continueIds(n: number): void {
+    this.ids.advanceTo(n);
+  }
+
+  /**
+   * Rebuilds the entry -> bracket children relation from the cache's orders (a restored engine): one
+   * group per OCO group of children, in the order the groups were created.
+   */
+  rebuildBrackets(): void {
+    this.children.clear();
+    const groups = new Map<string, { parent: string; first: number; g: BracketChildren }>();
+    let i = 0;
+    for (const o of this.kernel.cache.allOrders()) {
+      i++;
+      if (o.parentId === null || o.ocoGroup === null || (o.role !== 'STOP_LOSS' && o.role !== 'TAKE_PROFIT')) continue;
+      let entry = groups.get(o.ocoGroup);
+      if (!entry) groups.set(o.ocoGroup, (entry = { parent: o.parentId, first: i, g: { group: o.ocoGroup, sl: null, tp: null } }));
+      if (o.role === 'STOP_LOSS') entry.g.sl = o.clientOrderId;
+      else entry.g.tp = o.clientOrderId;
+    }
+    for (const { parent, g } of [...groups.values()].sort((a, b) => a.first - b.first)) this.children.set(parent, [...(this.children.get(parent) ?? []), g]);
+  }
+
   /** Cancels the working bracket children (stop-loss / take-profit) protecting an instrument. */
   cancelProtection(instrumentId: string): void {
     for (const o of this.kernel.cache.openOrders(instrumentId)) {

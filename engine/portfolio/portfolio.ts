@@ -579,6 +579,23 @@ export class Portfolio implements PortfolioView {
   }
 
   /**
+   * Restores start-of-day equity, the last equity and the peak from earlier equity samples (a
+   * restarted engine; the samples of its journal, in time order), as if `onTime` had seen them.
+   */
+  restoreBaselines(samples: readonly { ts: EpochMs; equity: Money }[]): void {
+    for (const s of samples) {
+      const day = utcDayStart(s.ts);
+      if (this.currentDay === null) this.currentDay = day;
+      else if (day > this.currentDay) {
+        this.sodEquity = this.lastEquity;
+        this.currentDay = day;
+      }
+      this.lastEquity = s.equity;
+      if (s.equity > this.peak) this.peak = s.equity;
+    }
+  }
+
+  /**
    * Appends {ts, equity, cash, grossExposure, openPositions} to the equity curve (typed arrays,
    * amortised O(1), no allocation per sample). Same ts as the last sample replaces it.
    */

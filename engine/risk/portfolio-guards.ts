@@ -106,6 +106,27 @@ export class PortfolioGuards {
     if (!this.tripped.has('daily_loss')) this.dailySet = null;
   }
 
+  /**
+   * Restores the period baselines and the peak from earlier equity samples (a restarted engine; in
+   * time order), as if `update` had seen them, and the guards that were tripped. No event, no state change.
+   */
+  restoreBaselines(samples: readonly { ts: EpochMs; equity: number }[], tripped: readonly string[]): void {
+    this.restoring = true;
+    try {
+      for (const s of samples) {
+        this.roll(s.ts);
+        if (s.equity > this.peak) this.peak = s.equity;
+        this.lastEquity = s.equity;
+      }
+    } finally {
+      this.restoring = false;
+    }
+    for (const g of tripped) if ((GUARDS as readonly string[]).includes(g)) this.tripped.add(g as GuardName);
+    if (this.tripped.has('daily_loss')) this.dailySet = this.settings.limits.daily_loss.action;
+  }
+
+  private restoring = false;
+
   /** Call after every timestamp's fills and marks. */
   update(ts: EpochMs): void {
     const { portfolio } = this.deps;
@@ -144,7 +165,7 @@ export class PortfolioGuards {
       s.key = key;
       // the equity at the end of the previous period (the last update before this one)
       s.equity = this.lastEquity;
-      if (!first && p === 'day') this.newDay();
+      if (!first && p === 'day' && !this.restoring) this.newDay();
     }
   }
 

@@ -5,6 +5,10 @@
  * cap would be exceeded and `scaleToCap` is on, an entry is resized to the room that is left (when that
  * is at least the minimum order size), instead of being denied.
  *
+ * One exception while RECONCILING: the stop-loss / take-profit children of a bracket entry (reduce-only,
+ * with a parent) pass when they reduce the position, because they answer a fill the venue has just
+ * reported (a fill the reconciliation applies): a position the venue confirms is never left unprotected.
+ *
  * Checks of an entry, in order (each off when its limit is null; the first that fails gives the code):
  *   risk.halted / risk.reducing / risk.reconciling   trading state
  *   risk.not_tradeable                               instrument
@@ -27,7 +31,7 @@ import type { CacheView } from '../core/cache';
 import { notional, notionalAt, type Instrument } from '../core/instrument';
 import type { Order } from '../core/order';
 import type { PortfolioView, PositionView } from '../core/portfolio-view';
-import { utcDayStart } from '../core/time';
+import { utcDayStart, type EpochMs } from '../core/time';
 import type { MarketHistory } from './market-history';
 import type { TradingStateMachine } from './trading-state';
 
@@ -121,7 +125,7 @@ export class RiskEngine {
     const { state, cache } = this.deps;
     // An ENTRY is treated as adding exposure even when it follows an exit (a reversal).
     if (order.role !== 'ENTRY' && this.isReducing(order)) {
-      if (!state.allowsReductions()) return deny('risk.reconciling', 'the engine is reconciling with the venue');
+      if (!state.allowsReductions() && !isProtection(order)) return deny('risk.reconciling', 'the engine is reconciling with the venue');
       return { ok: true, qty: order.qty };
     }
     if (order.reduceOnly) return deny('risk.reduce_only_would_increase', 'reduce-only order would not reduce a position');
@@ -309,6 +313,18 @@ export class RiskEngine {
     this.entriesTodayTotal++;
   }
 
+  /** Restores the entries recorded on UTC day `day` (a restarted engine; ignored when today is another day). */
+  restoreEntries(day: EpochMs, byStrategy: ReadonlyMap<string, number>): void {
+    this.rollDay();
+    if (day !== this.day) return;
+    this.entriesToday.clear();
+    this.entriesTodayTotal = 0;
+    for (const [s, n] of byStrategy) {
+      this.entriesToday.set(s, n);
+      this.entriesTodayTotal += n;
+    }
+  }
+
   /** Entries recorded today (UTC, by the injected clock): account-wide, or of one strategy. */
   tradesToday(strategyId?: string): number {
     this.rollDay();
@@ -380,4 +396,9 @@ function deny(code: string, reason: string): RiskDecision {
 
 function fmtMoney(micro: number): string {
   return (micro / 1_000_000).toFixed(2);
+}
+
+/** A bracket child protecting its entry's position (see the header: allowed while RECONCILING). */
+function isProtection(o: Readonly<Order>): boolean {
+  return (o.role === 'STOP_LOSS' || o.role === 'TAKE_PROFIT') && o.reduceOnly && o.parentId !== null;
 }

@@ -31,7 +31,7 @@ import type { TradingStateStore } from '../risk/kill-switch-store';
 import { createStrategy } from '../strategies/registry';
 import { StrategyRunner } from '../strategies/runner';
 import type { EngineConfig, ResolvedStrategy } from './config';
-import { isEngineError } from '../core/errors';
+import { EngineError, isEngineError } from '../core/errors';
 import { NO_CONVERSION_RATE } from '../portfolio/conversion';
 
 export interface TradingEngineOptions {
@@ -76,6 +76,8 @@ export class TradingEngine {
   readonly guards: PortfolioGuards;
   /** Halt / flatten / re-arm (engine/risk/kill-switch.ts). */
   readonly killSwitch: KillSwitch;
+  /** Between beginRestore and endRestore (engine/runtime/restore.ts). */
+  private restoring = false;
   /** Called at the end of `endOfTimestamp`, after the equity sample (the journal records the sample). */
   private endHooks: ((ts: EpochMs) => void)[] = [];
 
@@ -92,7 +94,10 @@ export class TradingEngine {
       accountCurrency: config.account.currency,
       startingCash: money(config.account.starting_cash),
       cache: kernel.cache,
-      emit: (e) => kernel.emit(e),
+      // Muted while the journal is replayed into it (beginRestore): those events are in the journal already.
+      emit: (e) => {
+        if (!this.restoring) kernel.emit(e);
+      },
     });
     this.portfolio = portfolio;
     kernel.bus.on('OrderFilled', (e) => portfolio.applyFill(e));
@@ -109,7 +114,9 @@ export class TradingEngine {
       }
     };
 
-    this.state = new TradingStateMachine((e) => kernel.emit(e), () => opts.clock.now(), opts.stateStore?.load()?.state === 'HALTED' ? 'HALTED' : (opts.initialState ?? 'ACTIVE'));
+    // RECONCILING (a restarted engine) wins over a stored HALTED: the reconciliation ends in it (engine/runtime/reconcile.ts).
+    const initial = opts.initialState === 'RECONCILING' ? 'RECONCILING' : opts.stateStore?.load()?.state === 'HALTED' ? 'HALTED' : (opts.initialState ?? 'ACTIVE');
+    this.state = new TradingStateMachine((e) => kernel.emit(e), () => opts.clock.now(), initial);
     this.history = new MarketHistory(config.risk.correlation.period);
     this.risk = new RiskEngine(
       { cache: kernel.cache, portfolio, state: this.state, now: () => opts.clock.now(), quoteToAccount, history: this.history },
@@ -174,6 +181,20 @@ export class TradingEngine {
       maxCloseAttempts: config.kill_switch.max_close_attempts,
       ...(opts.stateStore ? { store: opts.stateStore } : {}),
     });
+  }
+
+  /**
+   * Starts restoring from the journal (engine/runtime/restore.ts): returns the cache and portfolio to
+   * replay the journal's events into; the portfolio's position events are muted until `endRestore`.
+   */
+  beginRestore(): { cache: Kernel['cache']; portfolio: Portfolio } {
+    if (this.kernel.lastEventId !== 0) throw new EngineError('invariant.restore_late', 'an engine can only be restored before its first event');
+    this.restoring = true;
+    return { cache: this.kernel.cache, portfolio: this.portfolio };
+  }
+
+  endRestore(): void {
+    this.restoring = false;
   }
 
   /** Starts every enabled strategy. */

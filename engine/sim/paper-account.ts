@@ -32,6 +32,14 @@ export interface PaperPosition {
   costBasis: Money;
 }
 
+/** The account as plain data (persisted by the paper venue after each fill). */
+export interface PaperAccountState {
+  /** Micro-units per currency. */
+  balances: { currency: string; amount: Money }[];
+  /** Signed units and signed cost basis (micro-units of the quote currency) per instrument. */
+  positions: { instrumentId: string; qty: number; costBasis: Money }[];
+}
+
 type Fill = Pick<OrderFilled, 'instrumentId' | 'side' | 'lastQty' | 'lastPx' | 'fee' | 'feeCurrency' | 'tradeId'>;
 
 export class PaperAccount {
@@ -72,6 +80,39 @@ export class PaperAccount {
     this.credit(-f.fee, f.feeCurrency);
     if (p.qty === 0) this.pos.delete(f.instrumentId);
     else this.pos.set(f.instrumentId, p);
+  }
+
+  /** The whole account as plain data. */
+  state(): PaperAccountState {
+    return {
+      balances: this.balances(),
+      positions: [...this.pos.entries()].map(([instrumentId, p]) => ({ instrumentId, qty: p.qty, costBasis: p.cost })).sort((a, b) => a.instrumentId.localeCompare(b.instrumentId)),
+    };
+  }
+
+  /** Replaces the account with a persisted state (a restarted paper venue). */
+  restore(s: PaperAccountState): void {
+    for (const b of s.balances) if (!Number.isSafeInteger(b.amount)) throw new EngineError('paper.invalid_state', `balance ${b.currency} ${b.amount} is not integer micro-units`);
+    for (const p of s.positions) {
+      if (!Number.isSafeInteger(p.qty) || !Number.isSafeInteger(p.costBasis) || !this.o.instrument(p.instrumentId)) {
+        throw new EngineError('paper.invalid_state', `position ${p.instrumentId} ${p.qty} @ ${p.costBasis} cannot be restored`);
+      }
+    }
+    this.cash.clear();
+    this.pos.clear();
+    for (const b of s.balances) this.cash.set(b.currency, b.amount);
+    if (!this.cash.has(this.currency)) this.cash.set(this.currency, 0);
+    for (const p of s.positions) if (p.qty !== 0) this.pos.set(p.instrumentId, { qty: p.qty, cost: p.costBasis });
+  }
+
+  /** Signed units and the average open price in ticks (cost basis / units), for reconciliation. */
+  positionTicks(): { instrumentId: string; qty: number; avgPx: number }[] {
+    return [...this.pos.entries()]
+      .map(([instrumentId, p]) => {
+        const perUnit = notional(this.o.instrument(instrumentId)!, 1, 1);
+        return { instrumentId, qty: p.qty, avgPx: perUnit === 0 ? 0 : p.cost / p.qty / perUnit };
+      })
+      .sort((a, b) => a.instrumentId.localeCompare(b.instrumentId));
   }
 
   private credit(amount: Money, ccy: string): void {

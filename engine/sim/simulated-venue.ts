@@ -119,6 +119,34 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 type SimState = 'WORKING' | 'FILLED' | 'CANCELED' | 'EXPIRED';
 
+/**
+ * Everything the venue keeps about one order, as plain data: what a persisting venue (the paper venue)
+ * stores after each event and hands back to `restore`.
+ */
+export interface SimOrderRecord extends SimOrderView {
+  readonly trailingDistance: number | null;
+  /** Submission order (1, 2, ...). */
+  readonly seq: number;
+  /** acceptTs + latency: the earliest bar/quote time the order can match. */
+  readonly eligibleTs: EpochMs;
+  /** TRAILING_STOP: best price of its side since acceptance, ticks. */
+  readonly trailBest: number;
+  readonly state: SimState;
+}
+
+/** What `restore` needs to continue a venue from its persisted records. */
+export interface SimVenueRestore {
+  /** The orders still working. */
+  orders: readonly SimOrderRecord[];
+  /** Net position per instrument from the venue's fills (signed units). */
+  positions: Iterable<readonly [string, number]>;
+  /** Every client order id ever submitted (duplicates stay refused). */
+  seen: Iterable<string>;
+  /** Highest venue order number (`V-n`) and trade number (`T-n`) used. */
+  orderNo: number;
+  tradeNo: number;
+}
+
 interface SimOrder extends Mutable<SimOrderView> {
   /** Submission order (1, 2, ...). */
   seq: number;
@@ -165,6 +193,10 @@ export class SimulatedVenue implements ExecutionClient {
   private matching = false;
   /** Time of the bar or quote being matched, null outside matching. */
   private marketTs: EpochMs | null = null;
+  /** The order `retire` took out last (its final event is being emitted), for `deliver`. */
+  private lastRetired: SimOrder | null = null;
+  /** Set by subclasses that persist: `deliver` then receives each event's order record. */
+  protected recordsOrders = false;
 
   constructor(opts: SimulatedVenueOptions) {
     this.venue = opts.venue ?? 'SIM';
@@ -188,6 +220,38 @@ export class SimulatedVenue implements ExecutionClient {
 
   bind(sink: VenueEventSink): void {
     this.sink = sink;
+  }
+
+  /**
+   * Continues from persisted records (before any order or market data): the working orders with their
+   * full state, positions, the ids already used. A restored order is eligible from the next bar/quote.
+   */
+  restore(r: SimVenueRestore): void {
+    if (this.live.size > 0 || this.submitSeq > 0 || this.dataSeq > 0) throw new EngineError('invariant.sim_restore', 'restore must come before any order or market data');
+    for (const [id, qty] of r.positions) if (qty !== 0) this.positions.set(id, qty);
+    for (const id of r.seen) this.seen.add(id);
+    this.orderNo = r.orderNo;
+    this.tradeNo = r.tradeNo;
+    for (const rec of [...r.orders].sort((a, b) => a.seq - b.seq)) {
+      if (rec.state !== 'WORKING') continue;
+      const o: SimOrder = { ...rec, trailingDistance: rec.trailingDistance, stamp: 0, exposed: false, state: 'WORKING' };
+      this.seen.add(o.clientOrderId);
+      this.live.set(o.clientOrderId, o);
+      let book = this.books.get(o.instrumentId);
+      if (!book) this.books.set(o.instrumentId, (book = new Map()));
+      book.set(o.clientOrderId, o);
+      if (o.ocoGroup !== null) {
+        let group = this.ocoGroups.get(o.ocoGroup);
+        if (!group) this.ocoGroups.set(o.ocoGroup, (group = new Map()));
+        group.set(o.clientOrderId, o);
+      }
+      if (o.seq > this.submitSeq) this.submitSeq = o.seq;
+    }
+  }
+
+  /** Highest venue order and trade numbers used so far. */
+  counters(): { orderNo: number; tradeNo: number } {
+    return { orderNo: this.orderNo, tradeNo: this.tradeNo };
   }
 
   /** Net position of `instrumentId` built from this venue's fills (signed units). */
@@ -592,6 +656,7 @@ export class SimulatedVenue implements ExecutionClient {
   /** Takes `o` out of every working set (before its final event goes out). */
   private retire(o: SimOrder, state: Exclude<SimState, 'WORKING'>): void {
     o.state = state;
+    this.lastRetired = o;
     this.live.delete(o.clientOrderId);
     this.books.get(o.instrumentId)?.delete(o.clientOrderId);
     if (o.ocoGroup !== null) {
@@ -609,8 +674,22 @@ export class SimulatedVenue implements ExecutionClient {
 
   private emit(e: VenueEvent): void {
     if (!this.sink) throw new EngineError('venue.not_bound', `venue ${this.venue} has no event sink (bind was not called)`);
-    this.sink(e);
+    if (!this.recordsOrders) return this.sink(e);
+    const o = this.live.get(e.clientOrderId) ?? (this.lastRetired?.clientOrderId === e.clientOrderId ? this.lastRetired : undefined);
+    this.deliver(e, o === undefined ? null : recordOf(o));
   }
+
+  /**
+   * Hands one event to the sink. A persisting subclass (recordsOrders = true) overrides it to store the
+   * event and the order's record after it (null for an order the venue never accepted) first.
+   */
+  protected deliver(e: VenueEvent, _order: SimOrderRecord | null): void {
+    this.sink!(e);
+  }
+}
+
+function recordOf(o: SimOrder): SimOrderRecord {
+  return { ...viewOf(o), trailingDistance: o.trailingDistance ?? null, seq: o.seq, eligibleTs: o.eligibleTs, trailBest: o.trailBest, state: o.state };
 }
 
 function usesPrice(type: OrderType): boolean {

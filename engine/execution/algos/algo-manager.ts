@@ -116,6 +116,11 @@ export class AlgoManager {
   }
 
   /** Starts an algorithm; returns its id. Throws `algo.invalid_spec` for a spec it cannot run. */
+  /** Continues algorithm ids after number `n` (a restored engine). */
+  continueIds(n: number): void {
+    if (n > this.n) this.n = n;
+  }
+
   start(spec: AlgoSpec): string {
     const { plan, times } = this.plan(spec);
     const algoId = `${this.prefix}-ALGO-${++this.n}`;

@@ -10,7 +10,14 @@
  *   - the last event id (`TradingEngine` / Kernel `lastEventId` continues the sequence);
  *   - the highest number used per client-order-id prefix (`{prefix}-{n}`, and algorithm ids
  *     `{prefix}-ALGO-{n}`), so a restarted session never reuses an id.
+ *   - the last venue transaction id seen (events stamped `venueTxId`), the start of the reconciliation;
+ *   - what the risk side needs (engine/runtime/restore.ts): which strategy opened each position, the
+ *     entries sent on the latest day, the portfolio guards tripped since the engine was last ACTIVE,
+ *     and the execution algorithms that had not finished.
  * Events are streamed from SQLite, so memory grows with the orders, not with the journal.
+ *
+ * `target`: replay into an existing cache and portfolio (a live engine's, muted while restoring:
+ * TradingEngine.beginRestore) instead of fresh ones.
  */
 import { Cache } from '../../core/cache';
 import type { TradingState } from '../../core/events';
@@ -20,6 +27,8 @@ import type { Order } from '../../core/order';
 import { Portfolio } from '../../portfolio/portfolio';
 import type { PositionDetail, TradeRecord } from '../../portfolio/types';
 import type { TradingStateRecord } from '../../risk/kill-switch-store';
+import type { RestoreFacts } from '../../runtime/restore';
+import { utcDayStart } from '../../core/time';
 import type { Journal } from './journal';
 
 export interface RebuildOptions {
@@ -27,6 +36,8 @@ export interface RebuildOptions {
   accountCurrency: string;
   /** Opening cash of the account, micro-units (the configuration's starting cash). */
   startingCash: Money;
+  /** Replay into these (a live engine's) instead of a fresh cache and portfolio. */
+  target?: { cache: Cache; portfolio: Portfolio };
 }
 
 export interface RebuiltState {
@@ -46,6 +57,10 @@ export interface RebuiltState {
   /** Prefix -> highest number used (`T` -> 42 for `T-42`, `T-ALGO` -> 3 for `T-ALGO-3`). */
   lastIdNumbers: Map<string, number>;
   eventsReplayed: number;
+  /** Highest `venueTxId` of a journaled venue event (0: none). */
+  lastVenueTxId: number;
+  /** The restore inputs of engine/runtime/restore.ts. */
+  restore: RestoreFacts;
 }
 
 const ID_RE = /^(.*)-(\d+)$/;
@@ -59,33 +74,76 @@ function noteId(ids: Map<string, number>, id: string): void {
 }
 
 export function rebuildState(journal: Journal, opts: RebuildOptions): RebuiltState {
-  const cache = new Cache();
-  for (const inst of opts.instruments) cache.addInstrument(inst);
-  const portfolio = new Portfolio({ accountCurrency: opts.accountCurrency, startingCash: opts.startingCash, cache, emit: () => {} });
+  let cache: Cache;
+  let portfolio: Portfolio;
+  if (opts.target) {
+    ({ cache, portfolio } = opts.target);
+  } else {
+    cache = new Cache();
+    for (const inst of opts.instruments) cache.addInstrument(inst);
+    portfolio = new Portfolio({ accountCurrency: opts.accountCurrency, startingCash: opts.startingCash, cache, emit: () => {} });
+  }
   const ids = new Map<string, number>();
   let tradingState: TradingStateRecord | null = null;
   let lastEventId = 0;
+  let lastVenueTxId = 0;
   let n = 0;
+  const owners = new Map<string, string>();
+  let entryDay = Number.NaN;
+  let entries = new Map<string, number>();
+  let tripped = new Set<string>();
+  const algos = new Map<string, RestoreFacts['unfinishedAlgos'][number]>();
   for (const { event: e, context } of journal.records()) {
     n++;
     lastEventId = e.id;
+    const tx = (e as { venueTxId?: number }).venueTxId;
+    if (tx !== undefined && tx > lastVenueTxId) lastVenueTxId = tx;
     switch (e.type) {
       case 'OrderInitialized':
         noteId(ids, e.order.clientOrderId);
         cache.applyEvent(e);
         break;
-      case 'OrderFilled':
+      case 'OrderSubmitted': {
+        cache.applyEvent(e);
+        const o = cache.order(e.clientOrderId);
+        if (o?.role === 'ENTRY') {
+          const day = utcDayStart(e.tsEvent);
+          if (day !== entryDay) {
+            entryDay = day;
+            entries = new Map();
+          }
+          entries.set(o.strategyId, (entries.get(o.strategyId) ?? 0) + 1);
+        }
+        break;
+      }
+      case 'OrderFilled': {
         cache.applyEvent(e);
         if (context !== null) {
           for (const [id, px] of Object.entries(context)) if (cache.hasInstrument(id)) cache.marketState(id).price = px;
         }
         portfolio.applyFill(e);
+        const o = cache.order(e.clientOrderId);
+        if (o?.role === 'ENTRY') owners.set(o.instrumentId, o.strategyId);
         break;
+      }
       case 'AlgoStarted':
         noteId(ids, e.algoId);
+        algos.set(e.algoId, { algoId: e.algoId, strategyId: e.strategyId, instrumentId: e.instrumentId, side: e.side, qty: e.qty, filledQty: 0, slicesDone: 0, slices: e.slices });
+        break;
+      case 'AlgoProgressed': {
+        const a = algos.get(e.algoId);
+        if (a) Object.assign(a, { filledQty: e.filledQty, slicesDone: e.slicesDone });
+        break;
+      }
+      case 'AlgoFinished':
+        algos.delete(e.algoId);
+        break;
+      case 'RiskLimitBreached':
+        tripped.add(e.guard);
         break;
       case 'TradingStateChanged':
         tradingState = { state: e.to as TradingState, reason: e.reason, source: e.source, ts: e.tsEvent };
+        if (e.to === 'ACTIVE') tripped = new Set();
         break;
       default:
         cache.applyEvent(e);
@@ -116,5 +174,13 @@ export function rebuildState(journal: Journal, opts: RebuildOptions): RebuiltSta
     lastEventId,
     lastIdNumbers: ids,
     eventsReplayed: n,
+    lastVenueTxId,
+    restore: {
+      owners,
+      entries: Number.isNaN(entryDay) ? null : { day: entryDay, byStrategy: entries },
+      trippedGuards: [...tripped],
+      unfinishedAlgos: [...algos.values()],
+      equity: journal.equityCurve().map((s) => ({ ts: s.ts, equity: s.equity })),
+    },
   };
 }

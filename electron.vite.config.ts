@@ -1,9 +1,11 @@
 /**
  * `npm run build` (electron-vite build) writes the three bundles to out/:
  *   out/main/index.js       Electron main process (ES module; package.json "type": "module")
+ *   out/main/engine.js      the engine as Electron's utilityProcess runs it
+ *                           (engine/node/desktop/utility-entry.ts → engine/node/main.ts runEngine)
  *   out/preload/index.cjs   preload: ONE CommonJS file, as a sandboxed preload cannot load ES modules
  *                           or require other files of the app (so nothing is externalized but electron)
- *   out/renderer/           the React UI (index.html + assets), loaded from file:// by main
+ *   out/renderer/           the React UI (index.html + assets), served by main as app://workstation/
  */
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
@@ -15,7 +17,10 @@ export default defineConfig({
   main: {
     build: {
       outDir: resolve(root, 'out/main'),
-      lib: { entry: resolve(root, 'electron/main/index.ts'), formats: ['es'] },
+      lib: {
+        entry: { index: resolve(root, 'electron/main/index.ts'), engine: resolve(root, 'engine/node/desktop/utility-entry.ts') },
+        formats: ['es'],
+      },
       sourcemap: true,
     },
   },

@@ -9,14 +9,23 @@
  *
  * Start: the configuration is loaded and validated whole (every problem listed, nothing started
  * half-configured); the data dir (default: the per-user data dir, engine/node/journal/data-dir.ts)
- * holds the journal (`journal.sqlite`), the trading state (`trading-state.json`, HALTED survives a
+ * holds the journal (`journal.sqlite`), the paper venue's own books (`paper-venue.sqlite`,
+ * engine/node/paper/paper-venue-store.ts), the trading state (`trading-state.json`, HALTED survives a
  * restart until re-armed) and the token (`engine-token`, 0600, made on first start unless
- * TW_ENGINE_TOKEN is set; never logged, never journaled). The journal is rebuilt (rebuildState): event
- * ids and client order id numbers continue. The paper venue and the replay start afresh on each start
- * (paper money: positions of an earlier run are logged, not carried into the new venue). Each engine
- * input (a replayed quote or bar, a protocol command, a flatten) runs in one journal batch, committed
- * before it is acknowledged. The server listens before the strategies start, so a busy port never
- * trades. `/readyz` is 200 once the journal is open and the engine is not RECONCILING.
+ * TW_ENGINE_TOKEN is set; never logged, never journaled). Then, in this order:
+ *   1. the engine is restored from the journal (rebuildState into the live engine, then
+ *      engine/runtime/restore.ts): orders, positions, cash, trades, id counters, bracket relations,
+ *      risk counters and baselines; it starts RECONCILING (no trading);
+ *   2. the paper venue continues from its books (working orders, account, ids), and the replay
+ *      continues after the market time the previous run reached;
+ *   3. the server listens (a busy port never trades; `/readyz` is 503 while RECONCILING);
+ *   4. reconciliation with the venue (engine/runtime/reconcile.ts): missed venue transactions applied,
+ *      differences adopted and journaled; then the state from before the restart (HALTED stays HALTED).
+ *      If the venue's books are missing or behind the journal, the engine stays RECONCILING, trades
+ *      nothing and says why (log `reconcile_failed`, ReconciliationCompleted `failed`, /readyz 503);
+ *   5. strategies and the replay start.
+ * Each engine input (a replayed quote or bar, a protocol command, a flatten) runs in one journal batch,
+ * committed before it is acknowledged; an order's id is on disk before the venue sees it.
  *
  * Stop (SIGTERM, SIGINT): strategies stopped, positions kept or flattened per `engine.on_shutdown`
  * (the flatten is awaited up to `engine.shutdown_timeout_ms`), the server closed, the journal committed
@@ -38,12 +47,16 @@ import { Command, CommanderError } from 'commander';
 import pino, { type Logger } from 'pino';
 import { WallClock } from '../core/clock';
 import { isEngineError } from '../core/errors';
-import { money } from '../core/money';
 import { PaperSession, type PaperSummary } from '../backtest/run-paper';
 import { createEngineProtocol, type EngineProtocol } from '../protocol/handlers';
+import type { ProtocolServer } from '../protocol/server';
 import { EXIT, exitCodeFor } from './cli/run-cli';
 import { addSessionOptions, loadSessionData, resolveSessionConfig, type SessionOptions } from './cli/session-options';
-import { JOURNAL_FILE, Journal, rebuildState, resolveDataDir } from './journal';
+import { JOURNAL_FILE, Journal, resolveDataDir } from './journal';
+import { reconcileSession, restorePaperSession } from './paper/restore-session';
+import { createReportService } from './report/report-service';
+import { startAlerting } from './alerts';
+import { money } from '../core/money';
 import { JsonTradingStateStore } from './risk/json-trading-state-store';
 import { serveIpc } from './server/ipc-transport';
 import { EngineMetrics } from './server/metrics';
@@ -75,6 +88,8 @@ export interface RunEngineOptions {
   logger?: Logger;
   /** Install SIGTERM/SIGINT handlers (default true). */
   signals?: boolean;
+  /** Serves the protocol to the host process (Electron's parentPort); returns its closer. Default: Node IPC when forked with a channel. */
+  serveHost?: (server: ProtocolServer) => () => void;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -137,6 +152,7 @@ export async function runEngine(argv: string[], ro: RunEngineOptions = {}): Prom
 
     // ---- journal and state from it
     let fatal: ((err: unknown) => void) | null = null;
+    let exitCode: number = ENGINE_EXIT.ok;
     const j = new Journal({ path: join(dataDir, JOURNAL_FILE), onFatal: (err) => fatal?.(err) });
     cleanups.push(() => {
       if (j.db.open && j.failed === null) j.commit();
@@ -144,40 +160,22 @@ export async function runEngine(argv: string[], ro: RunEngineOptions = {}): Prom
       log.info({ event: 'journal_closed', path: j.path }, 'journal closed');
     });
     const data = await loadSessionData(o, config);
-    const rebuilt = rebuildState(j, { instruments: data.instruments, accountCurrency: config.account.currency, startingCash: money(config.account.starting_cash) });
     const stateStore = new JsonTradingStateStore(join(dataDir, STATE_FILE));
-    const stored = stateStore.load();
-    const halted = stored?.state === 'HALTED' || rebuilt.tradingState?.state === 'HALTED';
-    if (halted && stored?.state !== 'HALTED') {
-      stateStore.save(rebuilt.tradingState ?? { state: 'HALTED', reason: 'halted in the journal', source: 'journal', ts: Date.now() });
-    }
-    log.info(
-      {
-        event: 'journal_rebuilt',
-        path: j.path,
-        eventsReplayed: rebuilt.eventsReplayed,
-        lastEventId: rebuilt.lastEventId,
-        lastClientOrderNumber: rebuilt.lastIdNumbers.get(ENGINE_ID_PREFIX) ?? 0,
-        tradingState: rebuilt.tradingState?.state ?? null,
-        previousPositions: rebuilt.positions.map((p) => ({ instrumentId: p.instrumentId, qty: p.qty })),
-      },
-      'journal rebuilt',
-    );
 
-    // ---- the engine: a paper session whose every input is one journal batch
+    // ---- the engine: a paper session restored from the journal, its venue from its own books
     const runInBatch = <T>(fn: () => T): T => (j.inBatch ? fn() : j.batch(fn));
-    const s = new PaperSession({
-      bars: data.bars,
-      instruments: data.instruments,
+    const restored = restorePaperSession({
+      dataDir,
+      journal: j,
       config,
       strategies,
+      bars: data.bars,
+      instruments: data.instruments,
       pacer: new WallClock(),
       speed,
       batch: 500,
-      onExit: config.engine.on_shutdown,
       stateStore,
       idPrefix: ENGINE_ID_PREFIX,
-      resume: { lastEventId: rebuilt.lastEventId, lastClientOrderNumber: rebuilt.lastIdNumbers.get(ENGINE_ID_PREFIX) ?? 0, ...(halted ? { initialState: 'HALTED' as const } : {}) },
       runInput: (fn) => {
         try {
           runInBatch(fn);
@@ -186,9 +184,27 @@ export async function runEngine(argv: string[], ro: RunEngineOptions = {}): Prom
         }
       },
     });
+    const { session: s, venueStore, venueBooks, rebuilt, resumeAfter } = restored;
+    cleanups.push(() => venueStore.close());
+    cleanups.push(restored.detach);
     session = s;
     const engine = s.engine;
-    cleanups.push(j.attach(engine));
+    log.info(
+      {
+        event: 'journal_rebuilt',
+        path: j.path,
+        eventsReplayed: rebuilt.eventsReplayed,
+        lastEventId: rebuilt.lastEventId,
+        lastClientOrderNumber: rebuilt.lastIdNumbers.get(ENGINE_ID_PREFIX) ?? 0,
+        lastVenueTxId: rebuilt.lastVenueTxId,
+        tradingState: rebuilt.tradingState?.state ?? null,
+        positions: rebuilt.positions.map((p) => ({ instrumentId: p.instrumentId, qty: p.qty })),
+        openOrders: rebuilt.openOrders.length,
+        venueLastTxId: venueBooks.lastTxId,
+        resumeAfter,
+      },
+      'journal rebuilt',
+    );
     engine.kernel.bus.onAny((e) => {
       if (e.type === 'TradingStateChanged') log.warn({ event: 'trading_state', from: e.from, to: e.to, reason: e.reason, source: e.source }, `trading ${e.from} -> ${e.to}`);
       else if (e.type === 'KillSwitchActivated') log.warn({ event: 'kill_switch', action: e.action, reason: e.reason, source: e.source }, `kill switch ${e.action}`);
@@ -208,15 +224,27 @@ export async function runEngine(argv: string[], ro: RunEngineOptions = {}): Prom
         j.recordConfigChange({ path: c.path, old: c.old, new: c.new, source: c.source, ts: Date.now() });
       },
       runCommand: (_cmd, fn) => runInBatch(fn),
+      // Tester reports of a period of this journal; the trades come from the engine's portfolio,
+      // restored from this same journal at start (engine/node/paper/restore-session.ts).
+      reports: createReportService({
+        journal: j,
+        account: { instruments: data.instruments, accountCurrency: config.account.currency, startingCash: money(config.account.starting_cash) },
+        trades: () => engine.portfolio.trades(),
+      }),
       onError: (err, context) => log.error({ event: 'protocol_error', context, err: errorFields(err) }, 'protocol error'),
     });
     cleanups.push(() => protocol.close());
+    // Alerts (engine/node/alerts): before the reconciliation, so its differences are alerted too. An
+    // enabled channel without its secret in the environment stops the start here (config.missing_secret, exit 78).
+    const alerting = startAlerting({ engine, protocol, config, journal: j, log, env, engineVersion: VERSION });
+    cleanups.push(() => alerting.stop(exitCode === ENGINE_EXIT.ok ? 'stopped' : `fatal error, exit ${exitCode}`));
     const server: RunningEngineServer = await startEngineServer({
       protocol: protocol.server,
       token,
       host,
       port,
       allowedOrigins: config.engine.server.allowed_origins,
+      staticRoot: join(ROOT, 'out/renderer'), // the built workstation UI (npm run build)
       metrics,
       readiness: engineReadiness(() => engine.state.state, () => j.db.open && j.failed === null),
       onError: (err, context) => log.error({ event: 'server_error', context, err: errorFields(err) }, 'server error'),
@@ -225,10 +253,11 @@ export async function runEngine(argv: string[], ro: RunEngineOptions = {}): Prom
       await server.close();
       log.info({ event: 'server_closed' }, 'server closed');
     });
-    if (typeof process.send === 'function') cleanups.push(serveIpc(protocol.server));
+    // Electron's utilityProcess has no process.send: its entry (engine/node/desktop/utility-entry.ts) serves the parent port.
+    if (ro.serveHost) cleanups.push(ro.serveHost(protocol.server));
+    else if (typeof process.send === 'function') cleanups.push(serveIpc(protocol.server));
 
     // ---- run until a signal, a fatal journal error
-    let exitCode: number = ENGINE_EXIT.ok;
     let stopRequested: (() => void) | null = null;
     const stopped = new Promise<void>((res) => {
       stopRequested = res;
@@ -249,7 +278,15 @@ export async function runEngine(argv: string[], ro: RunEngineOptions = {}): Prom
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
     }
-    s.start().then(
+    // ---- reconcile with the venue before anything trades (the engine is RECONCILING until then)
+    const rec = await reconcileSession(restored);
+    if (rec.status === 'failed') {
+      log.error({ event: 'reconcile_failed', code: rec.code, reason: rec.reason }, `reconciliation failed [${rec.code}]: ${rec.reason}; staying RECONCILING (nothing is traded)`);
+    } else {
+      for (const d of rec.differences) log.warn({ event: 'reconcile_difference', ...d }, `reconciliation: ${d.kind} ${d.orderId ?? d.instrument ?? ''}: journal ${d.journal}, venue ${d.venue}`);
+      log.info({ event: 'reconciled', differences: rec.differences.length, lastVenueTxId: rec.lastVenueTxId, tradingState: engine.state.state }, 'reconciled with the venue');
+    }
+    if (rec.status === 'ok') s.start().then(
       (summary: PaperSummary) => {
         if (lifecycle !== 'stopping') log.info({ event: 'session_ended', reason: summary.reason, quotes: summary.quotes, bars: summary.bars, trades: summary.trades, state: summary.state }, 'replay ended; still serving');
       },
@@ -257,11 +294,12 @@ export async function runEngine(argv: string[], ro: RunEngineOptions = {}): Prom
       (err: unknown) => fatal?.(err),
     );
     lifecycle = 'ready';
-    log.info({ event: 'ready', url: server.url, http: `http://${server.host.includes(':') ? `[${server.host}]` : server.host}:${server.port}`, tokenFrom: tokenSource, tradingState: engine.state.state, lastEventId: engine.kernel.lastEventId }, `ready at ${server.url} (token: ${tokenSource})`);
+    log.info({ event: 'ready', url: server.url, http: `http://${server.host.includes(':') ? `[${server.host}]` : server.host}:${server.port}`, tokenFrom: tokenSource, tradingState: engine.state.state, lastEventId: engine.kernel.lastEventId, ui: server.httpUrl }, `ready at ${server.url}; workstation UI at ${server.httpUrl} (token: ${tokenSource})`);
 
     await stopped;
     lifecycle = 'stopping';
-    await shutdown(s, config.engine.on_shutdown, config.engine.shutdown_timeout_ms, log);
+    // A session that never reconciled knows nothing for sure about its positions: nothing is flattened.
+    await shutdown(s, rec.status === 'ok' ? config.engine.on_shutdown : 'keep', config.engine.shutdown_timeout_ms, log);
     await cleanup();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);

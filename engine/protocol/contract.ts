@@ -211,9 +211,61 @@ export const flattenReportSchema = z.object({
 });
 export type FlattenReportDto = z.infer<typeof flattenReportSchema>;
 
+/**
+ * Market data. Bars are market data as received (engine/core/bar.ts): their prices are plain numbers,
+ * not exact decimals (nothing is accounted with them); `ts` is the bar's open time.
+ */
+export const barSchema = z.object({
+  ts: epochMs,
+  durationMs: z.number().int().positive(),
+  open: z.number(),
+  high: z.number(),
+  low: z.number(),
+  close: z.number(),
+  volume: z.number(),
+});
+export type BarDto = z.infer<typeof barSchema>;
+
+/** Bars as parallel arrays (one element per bar, ascending `ts`): compact for long histories. */
+export const barSeriesSchema = z.object({
+  ts: z.array(epochMs),
+  open: z.array(z.number()),
+  high: z.array(z.number()),
+  low: z.array(z.number()),
+  close: z.array(z.number()),
+  volume: z.array(z.number()),
+});
+export type BarSeriesDto = z.infer<typeof barSeriesSchema>;
+
+/** One instrument's top of book (the `quotes` view): prices on the tick grid, as decimal strings. */
+export const quoteSchema = z.object({
+  instrumentId: z.string(),
+  bid: decimalString.nullable(),
+  ask: decimalString.nullable(),
+  spread: decimalString.nullable(),
+  /** Last price the engine marks with (the quote's mid or the bar's close). */
+  last: decimalString.nullable(),
+  /** Time of the last price, null before the first one. */
+  ts: epochMs.nullable(),
+  /** The last completed bar. */
+  bar: barSchema.nullable(),
+});
+export type QuoteDto = z.infer<typeof quoteSchema>;
+
+export const instrumentInfoSchema = z.object({
+  id: z.string(),
+  assetClass: z.string(),
+  quoteCurrency: z.string(),
+  pricePrecision: z.number().int(),
+  unitPrecision: z.number().int(),
+  /** Smallest order quantity, decimal string in units. */
+  minQty: decimalString,
+  tradeable: z.boolean(),
+});
+
 // ------------------------------------------------------------------ views
 
-export const viewNameSchema = z.enum(['positions', 'orders', 'account', 'risk', 'engine']);
+export const viewNameSchema = z.enum(['positions', 'orders', 'account', 'risk', 'engine', 'quotes']);
 export type ViewName = z.infer<typeof viewNameSchema>;
 
 /** The `engine` view: trading state and who set it. */
@@ -229,6 +281,7 @@ export const viewDataSchemas = {
   account: accountSchema,
   risk: riskSchema,
   engine: engineViewSchema,
+  quotes: z.record(z.string(), quoteSchema),
 } as const;
 
 /**
@@ -345,9 +398,85 @@ export const commands = {
     /** The snapshots follow as `view.snapshot` pushes, one per view, then `view.patch` pushes. */
     result: z.object({ views: z.array(z.object({ view: viewNameSchema, seq: z.number().int() })) }),
   },
+  'market.instruments': { args: empty, result: z.object({ instruments: z.array(instrumentInfoSchema) }) },
+  'market.bars': {
+    /**
+     * The bars the engine has seen for an instrument (nothing after its clock), resampled to
+     * `timeframeMs` (a whole multiple of the instrument's bar duration; default: that duration),
+     * the most recent `limit` of them.
+     */
+    args: z
+      .object({
+        instrumentId: z.string().min(1),
+        timeframeMs: z.number().int().positive().optional(),
+        limit: z.number().int().min(1).max(200_000).default(5000),
+      })
+      .strict(),
+    result: z.object({ instrumentId: z.string(), baseMs: z.number().int().nullable(), timeframeMs: z.number().int().nullable(), bars: barSeriesSchema }),
+  },
+  'backtest.run': {
+    /**
+     * Backtests one strategy (a strategy section of the configuration: `name` plus its parameters,
+     * validated like the file) over the bars the engine has recorded, with the running configuration's
+     * account, risk and costs. Sends `backtest.progress` pushes while it runs.
+     */
+    args: z
+      .object({
+        strategy: z.record(z.string(), z.unknown()),
+        instruments: z.array(z.string().min(1)).min(1).optional(),
+        fromTs: epochMs.optional(),
+        toTs: epochMs.optional(),
+      })
+      .strict(),
+    result: z.object({
+      runId: z.string(),
+      strategyId: z.string(),
+      bars: z.number().int(),
+      instruments: z.array(z.string()),
+      fromTs: epochMs.nullable(),
+      toTs: epochMs.nullable(),
+      metrics: z.record(z.string(), z.number().nullable()),
+      /** Sampled equity (at most 2000 points), account currency units. */
+      equity: z.object({ ts: z.array(epochMs), equity: z.array(z.number()) }),
+      trades: z.array(
+        z.object({
+          instrumentId: z.string(),
+          direction: z.enum(['LONG', 'SHORT']),
+          qty: decimalString,
+          entryTs: epochMs,
+          entryPx: z.number(),
+          exitTs: epochMs,
+          exitPx: z.number(),
+          pnl: moneyString,
+          fees: moneyString,
+          exitReason: z.string(),
+        }),
+      ),
+    }),
+  },
+  'config.history': {
+    args: z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(),
+    /** Configuration changes made through the protocol since the engine started, newest last. */
+    result: z.object({
+      changes: z.array(z.object({ path: z.string(), old: z.unknown(), new: z.unknown(), applied: z.boolean(), source: z.string(), ts: epochMs })),
+    }),
+  },
   'views.unsubscribe': {
     args: z.object({ views: z.array(viewNameSchema).min(1) }).strict(),
     result: z.object({ views: z.array(viewNameSchema) }),
+  },
+  'report.tester': {
+    /**
+     * A tester report (MetaTrader-style figures and charts) as one self-contained HTML page: of a live /
+     * paper period [from, to) of the journal (open ends: the journal's start / end), or of a backtest
+     * run (`runId` of `backtest.run`, or of a run stored in the journal). `report.unavailable` when the
+     * host has no report service; `report.bad_period`, `report.unknown_run` for bad arguments.
+     */
+    args: z.discriminatedUnion('source', [
+      z.object({ source: z.literal('period'), from: epochMs.optional(), to: epochMs.optional() }).strict(),
+      z.object({ source: z.literal('backtest'), runId: z.string().min(1).max(100) }).strict(),
+    ]),
+    result: z.object({ title: z.string(), html: z.string() }),
   },
 } as const;
 

@@ -15,10 +15,14 @@ import type { OrderModification } from '../core/venue';
 import { guardSettingsFromConfig, riskLimitsFromConfig } from '../risk/from-config';
 import { validateConfig, type EngineConfig } from '../runtime/config';
 import type { TradingEngine } from '../runtime/trading-engine';
-import { PROTOCOL_VERSION, type FillDto } from './contract';
-import { accountDto, fillDto, flattenReportDto, orderDto, positionsDto, qtyStr, riskDto, ticksOf, unitsOf } from './dto';
+import { PROTOCOL_VERSION, type CommandResult, type FillDto, type PushData } from './contract';
+import { MarketHistory } from './market-history';
+import { instrumentInfo } from './market-dto';
+import { runBacktest } from '../backtest/run-backtest';
+import { accountDto, fillDto, flattenReportDto, moneyStr, orderDto, positionsDto, qtyStr, riskDto, ticksOf, unitsOf } from './dto';
 import { ViewProjector } from './projector';
 import { ProtocolServer, type Handlers, type ProtocolServerOptions } from './server';
+import type { CommandArgs } from './contract';
 
 /** A configuration change, for the audit trail (the journal's `recordConfigChange`). */
 export interface ConfigChange {
@@ -48,6 +52,15 @@ export interface HandlerDeps {
   manualStrategyId?: string;
   /** Fills kept for `fills.list` (default 1000). */
   fillLogSize?: number;
+  /** Bars kept per instrument for `market.bars` and `backtest.run` (default 100,000). */
+  maxBarsPerInstrument?: number;
+  /** Progress of a `backtest.run` (createEngineProtocol pushes it as `backtest.progress`). */
+  onBacktestProgress?: (p: PushData<'backtest.progress'>) => void;
+  /**
+   * The host's report service (engine/node/report: createReportService) for `report.tester`; without
+   * it the command answers `report.unavailable`.
+   */
+  reports?: { tester(args: CommandArgs<'report.tester'>): Promise<CommandResult<'report.tester'>> };
 }
 
 /** Config sections the running engine applies at once; the others take effect at the next start. */
@@ -67,6 +80,12 @@ export function createHandlers(deps: HandlerDeps): Handlers & { dispose(): void 
     fills.push(fillDto(cache, e));
     if (fills.length > maxFills) fills.splice(0, fills.length - maxFills);
   });
+
+  // Market history for the chart and the workstation's backtests; config changes for the audit view.
+  const history = new MarketHistory(deps.maxBarsPerInstrument !== undefined ? { maxBarsPerInstrument: deps.maxBarsPerInstrument } : {});
+  engine.kernel.addDataHandler({ onBar: (b) => history.add(b) });
+  const configLog: ConfigChange[] = [];
+  let backtests = 0;
 
   const strategyInfo = (id: string) => {
     const s = engine.strategies.list().find((x) => x.id === id);
@@ -209,12 +228,102 @@ export function createHandlers(deps: HandlerDeps): Handlers & { dispose(): void 
       // Commit: nothing below can fail, so the change is all or nothing.
       raw = nextRaw;
       current = next;
+      configLog.push(change);
+      if (configLog.length > 1000) configLog.splice(0, configLog.length - 1000);
       if (applied) {
         engine.risk.limits = riskLimitsFromConfig(next);
         engine.guards.settings = guardSettingsFromConfig(next);
       }
       return { path: change.path, old: change.old, new: change.new, applied };
     },
+
+    'config.history': ({ limit }) => ({ changes: configLog.slice(-limit) }),
+
+    'market.instruments': () => ({ instruments: cache.instruments().map(instrumentInfo) }),
+
+    'market.bars': ({ instrumentId, timeframeMs, limit }) => {
+      instrument(instrumentId);
+      const r = history.series(instrumentId, { limit, ...(timeframeMs !== undefined ? { timeframeMs } : {}) });
+      return { instrumentId, baseMs: history.baseMs(instrumentId), timeframeMs: r.timeframeMs, bars: r.bars };
+    },
+
+    'backtest.run': (a) => {
+      const ids = a.instruments ?? cache.instruments().map((i) => i.id);
+      for (const id of ids) instrument(id);
+      // The running configuration with this one strategy, validated whole (config.invalid lists every issue).
+      const base = toJson(raw ?? {}) as Record<string, unknown>;
+      delete base.strategies;
+      const { config, strategies } = validateConfig({ ...base, strategy: toJson(a.strategy) });
+      const bars = history.bars(ids, a.fromTs, a.toTs);
+      if (bars.length === 0) throw new EngineError('backtest.no_data', 'no recorded bars for these instruments and times');
+      const runId = `bt-${++backtests}`;
+      const total = bars.length;
+      const progress = (done: number) => deps.onBacktestProgress?.({ runId, done, total, pct: Math.round((done / total) * 1000) / 10 });
+      progress(0);
+      const r = runBacktest({
+        bars,
+        instruments: ids.map((id) => cache.instrument(id)),
+        config,
+        strategies,
+        progressEvery: Math.max(1, Math.ceil(total / 20)),
+        onProgress: (done) => progress(done),
+      });
+      return backtestResult(r, runId, strategies[0]?.id ?? String(a.strategy.name), ids, bars, (id) => cache.instrument(id));
+    },
+
+    'report.tester': (a) => {
+      if (!deps.reports) throw new EngineError('report.unavailable', 'this engine host makes no reports');
+      return deps.reports.tester(a);
+    },
+  };
+}
+
+type BacktestOutcome = ReturnType<typeof runBacktest>;
+
+function backtestResult(
+  r: BacktestOutcome,
+  runId: string,
+  strategyId: string,
+  instruments: string[],
+  bars: readonly { ts: number; durationMs: number }[],
+  inst: (id: string) => Parameters<typeof qtyStr>[0],
+): CommandResult<'backtest.run'> {
+  const metrics: Record<string, number | null> = {};
+  for (const [k, v] of Object.entries(r.metrics)) if (typeof v === 'number' || v === null) metrics[k] = v === null || Number.isFinite(v) ? v : null;
+  const n = r.equity.length;
+  const step = Math.max(1, Math.ceil(n / 2000));
+  const eqTs: number[] = [];
+  const eq: number[] = [];
+  for (let i = 0; i < n; i += step) {
+    eqTs.push(r.equity.ts[i]!);
+    eq.push(r.equity.equity[i]!);
+  }
+  if (n > 0 && eqTs[eqTs.length - 1] !== r.equity.ts[n - 1]) {
+    eqTs.push(r.equity.ts[n - 1]!);
+    eq.push(r.equity.equity[n - 1]!);
+  }
+  const last = bars[bars.length - 1];
+  return {
+    runId,
+    strategyId,
+    bars: r.barsProcessed,
+    instruments,
+    fromTs: bars[0]?.ts ?? null,
+    toTs: last ? last.ts + last.durationMs : null,
+    metrics,
+    equity: { ts: eqTs, equity: eq },
+    trades: r.trades.map((t) => ({
+      instrumentId: t.instrumentId,
+      direction: t.direction,
+      qty: qtyStr(inst(t.instrumentId), t.qty),
+      entryTs: t.entryTs,
+      entryPx: t.entryPx,
+      exitTs: t.exitTs,
+      exitPx: t.exitPx,
+      pnl: moneyStr(t.pnl),
+      fees: moneyStr(t.fees),
+      exitReason: t.exitReason,
+    })),
   };
 }
 
@@ -277,10 +386,14 @@ export interface EngineProtocol {
 /** The protocol server of one engine: handlers, views and the engine's pushes. */
 export function createEngineProtocol(opts: EngineProtocolOptions): EngineProtocol {
   const { engine } = opts;
-  const handlers = createHandlers(opts);
+  let server: ProtocolServer | null = null;
+  const handlers = createHandlers({ ...opts, onBacktestProgress: (p) => {
+      opts.onBacktestProgress?.(p);
+      server?.broadcast('backtest.progress', p);
+    },
+  });
   const run = opts.runCommand;
   const served: Handlers = run ? wrapHandlers(handlers, run) : handlers;
-  let server: ProtocolServer | null = null;
   const projector = new ViewProjector({
     engine,
     timer: opts.timer,

@@ -13,8 +13,9 @@ import type { EngineEvent } from '../core/events';
 import type { TradingEngine } from '../runtime/trading-engine';
 import type { PatchOp, ViewName } from './contract';
 import { accountDto, orderDto, positionsDto, riskDto } from './dto';
+import { quoteDto } from './market-dto';
 
-export const VIEW_NAMES: readonly ViewName[] = ['positions', 'orders', 'account', 'risk', 'engine'];
+export const VIEW_NAMES: readonly ViewName[] = ['positions', 'orders', 'account', 'risk', 'engine', 'quotes'];
 
 export interface ProjectorOptions {
   engine: TradingEngine;
@@ -31,7 +32,7 @@ export interface ProjectorOptions {
 
 type Keyed = Record<string, unknown>;
 
-const KEYED: ReadonlySet<ViewName> = new Set(['positions', 'orders']);
+const KEYED: ReadonlySet<ViewName> = new Set(['positions', 'orders', 'quotes']);
 
 interface ViewState {
   subscribers: number;
@@ -59,7 +60,7 @@ export class ViewProjector {
     for (const v of VIEW_NAMES) this.views.set(v, { subscribers: 0, seq: 0, dirty: true, sent: null, data: undefined });
     const kernel = opts.engine.kernel;
     this.unsubscribe = kernel.bus.onAny((e) => this.onEvent(e));
-    const marks = () => this.mark('positions', 'account', 'risk');
+    const marks = () => this.mark('positions', 'account', 'risk', 'quotes');
     kernel.addDataHandler({ onBar: marks, onQuote: marks });
   }
 
@@ -100,6 +101,8 @@ export class ViewProjector {
         return riskDto(e, now);
       case 'engine':
         return { tradingState: e.state.state, source: e.state.source, lastEventId: e.kernel.lastEventId };
+      case 'quotes':
+        return Object.fromEntries(e.kernel.cache.instruments().map((i) => [i.id, quoteDto(e.kernel.cache, i)]));
     }
   }
 

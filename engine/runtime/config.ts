@@ -16,6 +16,7 @@
 import { z } from 'zod';
 import { EngineError } from '../core/errors';
 import { parseStrategyParams } from '../strategies/registry';
+import { alertsConfigSchema, defaultAlertsConfig } from './alerts/config-schema';
 
 const pct = (max: number) => z.number().gt(0).max(max);
 const decimalString = z
@@ -288,6 +289,8 @@ export const engineConfigSchema = z
       })
       .strict()
       .default({ fees: {}, slippage: {}, close_at_end: true }),
+    /** Alert channels, routing, storm limits, summaries, milestones (engine/runtime/alerts/config-schema.ts). */
+    alerts: alertsConfigSchema.default(defaultAlertsConfig),
   })
   .strict()
   .refine((c) => !(c.strategy && c.strategies), { message: 'give either strategy or strategies, not both', path: ['strategies'] });

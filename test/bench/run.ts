@@ -19,6 +19,7 @@ const MODULES: Record<string, () => Promise<{ run: (ctx: BenchContext) => Promis
   execution: () => import('./execution.bench'),
   journal: () => import('./journal.bench'),
   'engine-start': () => import('./engine-start.bench'),
+  'renderer-ui': () => import('./renderer-ui.bench'),
 };
 
 function table(s: BenchSection): string {

@@ -200,6 +200,63 @@ export function contractSuite(name: string, make: () => Promise<ContractFixture>
       const bad = await refused(fx.client.request('config.set', { path: 'exposure.max_open_positions', value: -1 }));
       expect(bad.code).toBe('config.invalid');
       expect((await fx.client.request('risk.get', {})).openPositions.limit).toBe(3);
+      const hist = await fx.client.request('config.history', {});
+      expect(hist.changes.map((c) => [c.path, c.old, c.new, c.applied])).toEqual([['exposure.max_open_positions', 5, 3, true]]);
+      expect(hist.changes[0]!.source).toMatch(/^user:/);
+    });
+
+    it('market data: instruments, recorded bars resampled, and the quotes view', async () => {
+      const inst = await fx.client.request('market.instruments', {});
+      expect(inst.instruments.map((i) => [i.id, i.pricePrecision, i.minQty])).toEqual([
+        ['AAA', 2, '1'],
+        ['BBB', 2, '1'],
+      ]);
+      const snaps: PushData<'view.snapshot'>[] = [];
+      const patches: PushData<'view.patch'>[] = [];
+      fx.client.on('view.snapshot', (v) => snaps.push(v));
+      fx.client.on('view.patch', (v) => patches.push(v));
+      await fx.client.request('views.subscribe', { views: ['quotes'] });
+      await eventually(() => expect(snaps).toHaveLength(1));
+      await fx.advance(5);
+      const base = await fx.client.request('market.bars', { instrumentId: 'AAA' });
+      expect(base.baseMs).toBe(15 * 60_000);
+      expect(base.bars.ts).toHaveLength(8);
+      expect(base.bars.ts.every((t, i) => i === 0 || t - base.bars.ts[i - 1]! === 15 * 60_000)).toBe(true);
+      const hourly = await fx.client.request('market.bars', { instrumentId: 'AAA', timeframeMs: 3_600_000, limit: 1 });
+      expect(hourly.bars.ts).toHaveLength(1);
+      expect(hourly.bars.ts[0]! % 3_600_000).toBe(0);
+      const inHour = base.bars.ts.map((t, i) => [t, i] as const).filter(([t]) => Math.floor(t / 3_600_000) * 3_600_000 === hourly.bars.ts[0]);
+      expect(hourly.bars.open[0]).toBe(base.bars.open[inHour[0]![1]]);
+      expect(hourly.bars.close[0]).toBe(base.bars.close[inHour[inHour.length - 1]![1]]);
+      expect(hourly.bars.high[0]).toBe(Math.max(...inHour.map(([, i]) => base.bars.high[i]!)));
+      const bad = await refused(fx.client.request('market.bars', { instrumentId: 'AAA', timeframeMs: 60_000 }));
+      expect(bad.code).toBe('market.bad_timeframe');
+      expect((await refused(fx.client.request('market.bars', { instrumentId: 'ZZZ' }))).code).toBe('order.unknown_instrument');
+      await eventually(() => {
+        let data = snaps[0]!.data;
+        for (const p of patches.filter((x) => x.view === 'quotes')) data = applyPatch('quotes', data, p.ops);
+        const aaa = (data as Record<string, { bar: { ts: number; close: number } | null; last: string | null }>).AAA!;
+        expect(aaa.bar?.ts).toBe(base.bars.ts[base.bars.ts.length - 1]);
+        expect(Number(aaa.last)).toBeCloseTo(aaa.bar!.close, 2);
+      });
+    });
+
+    it('backtest.run over the recorded bars sends progress and returns metrics, equity and trades', async () => {
+      await fx.advance(60);
+      const progress: PushData<'backtest.progress'>[] = [];
+      fx.client.on('backtest.progress', (p) => progress.push(p));
+      const r = await fx.client.request('backtest.run', { strategy: { name: 'ema_cross', fast: 3, slow: 8 } });
+      expect(r.bars).toBe(2 * 63);
+      expect(r.instruments).toEqual(['AAA', 'BBB']);
+      expect(r.equity.ts.length).toBeGreaterThan(10);
+      expect(r.equity.equity[0]).toBe(100_000);
+      expect(typeof r.metrics.netPnl).toBe('number');
+      expect(r.metrics.numTrades).toBe(r.trades.length);
+      await eventually(() => expect(progress.at(-1)).toMatchObject({ runId: r.runId, done: 126, total: 126, pct: 100 }));
+      const badParams = await refused(fx.client.request('backtest.run', { strategy: { name: 'ema_cross', fast: 30, slow: 8 } }));
+      expect(badParams.code).toBe('config.invalid');
+      const none = await refused(fx.client.request('backtest.run', { strategy: { name: 'ema_cross' }, fromTs: Date.UTC(2100, 0, 1) }));
+      expect(none.code).toBe('backtest.no_data');
     });
   });
 }

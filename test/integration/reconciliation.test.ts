@@ -22,6 +22,7 @@ import { JsonTradingStateStore } from '../../engine/node/risk/json-trading-state
 import { validateConfig } from '../../engine/runtime/config';
 import { PaperAccount } from '../../engine/sim/paper-account';
 import { PaperVenue } from '../../engine/sim/paper-venue';
+import { PaperEmergencyFlattener } from '../../engine/node/paper/paper-emergency-flattener';
 import { AAA, BAR_MS, BBB, bar, NO_LIMITS, T0 } from '../unit/runtime/engine-harness';
 
 const INSTRUMENTS = [AAA, BBB];
@@ -303,6 +304,35 @@ describe('restart and reconciliation (journal + paper venue books)', () => {
     run = open(dir);
     expect((await reconcileSession(run.r)).status).toBe('ok');
     expect(run.r.session.engine.state.state).toBe('HALTED');
+    run.close();
+  });
+
+  it('the emergency flatten with no engine closes everything in the venue books, and the restarted engine adopts it', async () => {
+    const dir = tempDir();
+    await firstRun(dir, MID);
+    // A working order too, so there is something to cancel.
+    let run = open(dir, MID);
+    await reconcileSession(run.r);
+    const px = run.r.session.engine.kernel.cache.lastPrice('BBB');
+    expect(run.journal.batch(() => run.r.session.engine.orders.submit('manual', { instrumentId: 'BBB', side: 'BUY', qty: 2, type: 'LIMIT', price: priceToTicks(BBB, px - 2) })).ok).toBe(true);
+    const open0 = run.r.session.engine.portfolio.openPositions().map((p) => [p.instrumentId, p.qty]);
+    expect(open0.length).toBeGreaterThan(0);
+    run.close();
+
+    const report = await new PaperEmergencyFlattener({ dataDir: dir }).flatten({ reason: 'engine wedged', source: 'desktop:test', startedAt: Date.now(), signal: new AbortController().signal });
+    expect(report.status).toBe('completed');
+    expect(report.failures).toEqual([]);
+    expect(report.cancels.length).toBeGreaterThan(0);
+    expect(report.closes.map((c) => [c.instrumentId, c.startQty])).toEqual(open0);
+    expect(report.closes.every((c) => c.status === 'closed' && c.closedQty === Math.abs(c.startQty))).toBe(true);
+
+    run = open(dir);
+    const rec = await reconcileSession(run.r);
+    expect(rec.status).toBe('ok');
+    expect(rec.differences.some((d) => d.kind === 'external_order' && d.orderId?.startsWith('EMERG-'))).toBe(true);
+    expect(run.r.session.engine.portfolio.openPositions()).toEqual([]);
+    expect(run.r.session.engine.kernel.cache.openOrders()).toEqual([]);
+    await expectAgreement(run);
     run.close();
   });
 });

@@ -9,7 +9,7 @@
  *   submissions   every submission as it arrived, accepted or refused — a client order id sent twice
  *                 shows as two rows (the venue refuses the second; the crash soak counts them)
  *   account       the paper account (balances, positions with cost basis) after the last fill
- *   meta          currency, starting cash, last market time
+ *   meta          currency, starting cash, last market time, the instruments' specifications
  *
  * Durability: WAL with synchronous = FULL, one transaction per venue event, committed before the event
  * is handed to the engine (the venue "acknowledges" only what it has stored, as a broker does). A crash
@@ -18,11 +18,12 @@
  * A store made for another account (currency, starting cash) is refused (`paper.store_mismatch`):
  * mixing two accounts' books would be silent corruption.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { EngineError } from '../../core/errors';
 import type { VenueEvent } from '../../core/events';
+import type { Instrument } from '../../core/instrument';
 import type { Money } from '../../core/money';
 import type { VenueOrderSnapshot, VenueTransactions } from '../../core/venue';
 import type { PaperAccountState } from '../../sim/paper-account';
@@ -37,6 +38,8 @@ export interface PaperVenueStoreOptions {
   path: string;
   currency: string;
   startingCash: Money;
+  /** The instruments the venue trades (kept in the books, so the venue can be used with no engine). */
+  instruments?: readonly Instrument[];
 }
 
 /** What the store holds, for a restarting venue and for checks. */
@@ -55,6 +58,24 @@ export class PaperVenueStore implements PaperVenueLedger {
   private readonly upsertAccount: Database.Statement;
   private readonly setMeta: Database.Statement;
   private last: number;
+
+  /**
+   * Opens the books of an existing store, whatever its account (the emergency path, with no engine and
+   * no configuration): throws `paper.store_missing` when there is none.
+   */
+  static openExisting(path: string): PaperVenueStore {
+    if (!existsSync(path)) throw new EngineError('paper.store_missing', `no paper venue books at ${path}`);
+    const db = new Database(path, { readonly: true });
+    try {
+      const meta = new Map((db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
+      return new PaperVenueStore({ path, currency: meta.get('currency') ?? '', startingCash: Number(meta.get('starting_cash')) });
+    } catch (e) {
+      if (e instanceof EngineError) throw e;
+      throw new EngineError('paper.store_open_failed', `paper venue store ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      db.close();
+    }
+  }
 
   /** Opens (or creates) the store; throws `paper.store_open_failed` or `paper.store_mismatch`. */
   constructor(opts: PaperVenueStoreOptions) {
@@ -130,6 +151,22 @@ export class PaperVenueStore implements PaperVenueLedger {
     this.upsertAccount = db.prepare('UPDATE account SET state = ?, last_tx = ? WHERE id = 1');
     this.setMeta = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
     this.last = (db.prepare('SELECT COALESCE(MAX(id), 0) AS n FROM transactions').get() as { n: number }).n;
+    this.currency = opts.currency;
+    this.startingCash = opts.startingCash;
+    if (opts.instruments && opts.instruments.length > 0) {
+      const known = new Map(this.instruments().map((i) => [i.id, i]));
+      for (const i of opts.instruments) known.set(i.id, i);
+      this.setMeta.run('instruments', JSON.stringify([...known.values()]));
+    }
+  }
+
+  readonly currency: string;
+  readonly startingCash: Money;
+
+  /** The instruments the venue has been told of (their specifications as the engine had them). */
+  instruments(): Instrument[] {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'instruments'").get() as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as Instrument[]) : [];
   }
 
   // ------------------------------------------------------------------ the ledger

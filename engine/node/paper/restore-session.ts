@@ -59,7 +59,7 @@ export interface RestoredPaperSession {
 export function restorePaperSession(o: RestorePaperSessionOptions): RestoredPaperSession {
   const { config, journal: j } = o;
   const startingCash = money(config.account.starting_cash);
-  const venueStore = new PaperVenueStore({ path: join(o.dataDir, PAPER_VENUE_FILE), currency: config.account.currency, startingCash });
+  const venueStore = new PaperVenueStore({ path: join(o.dataDir, PAPER_VENUE_FILE), currency: config.account.currency, startingCash, instruments: o.instruments });
   try {
     const venueBooks = venueStore.load();
     const lastJournalTs = j.lastPrices().reduce((m, p) => Math.max(m, p.ts), Number.NEGATIVE_INFINITY);

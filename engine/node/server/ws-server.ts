@@ -5,6 +5,10 @@
  *   GET /readyz    200 when the engine is ready (not RECONCILING, journal open: the host's callback), else 503
  *   GET /metrics   Prometheus text (prom-client)
  *   WS  /ws        the protocol (engine/protocol), one JSON frame per text message
+ *   GET /api/session   204 with a valid token (`Authorization: Bearer`), else 401 `auth.unauthorized`:
+ *                  lets the browser UI tell a wrong token from a network failure before it connects
+ *   GET /...       with `staticRoot`: the built renderer (static-files.ts: strict CSP, no listing, no
+ *                  traversal); the server's own origin is then an allowed WebSocket origin
  *
  * Authentication: a token is REQUIRED (an empty one refuses to start: `config.empty_token`). The
  * client gives it in the upgrade request, either as `Authorization: Bearer <token>` (Node clients,
@@ -33,6 +37,7 @@ import { TokenBucket } from '../../execution/rate-limiter';
 import { PROTOCOL_ERRORS, type ServerFrame } from '../../protocol/contract';
 import { errorFrame, requestIdOf, type ProtocolServer } from '../../protocol/server';
 import type { EngineMetrics } from './metrics';
+import { staticFiles } from './static-files';
 
 export interface Readiness {
   ready: boolean;
@@ -56,6 +61,8 @@ export interface EngineServerOptions {
   readiness?: () => Readiness;
   metrics?: EngineMetrics;
   onError?: (err: unknown, context: string) => void;
+  /** Folder of the built renderer (out/renderer) to serve over HTTP; none = no UI is served. */
+  staticRoot?: string;
 }
 
 export interface RunningEngineServer {
@@ -63,6 +70,8 @@ export interface RunningEngineServer {
   readonly port: number;
   /** `ws://host:port/ws` */
   readonly url: string;
+  /** `http://host:port/` — the workstation UI when `staticRoot` is set. */
+  readonly httpUrl: string;
   readonly clientCount: number;
   close(): Promise<void>;
 }
@@ -109,6 +118,7 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Runn
     }
   };
 
+  const files = opts.staticRoot !== undefined ? staticFiles(opts.staticRoot) : null;
   const http = createServer((req, res) => {
     void route(req, res).catch((err: unknown) => {
       // The path only: a query string may carry the token.
@@ -132,6 +142,13 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Runn
       res.end(body);
       return;
     }
+    if (path === '/api/session') {
+      if (!authorized(req, null)) return json(res, 401, { error: { code: 'auth.unauthorized', message: 'a valid token is required' } });
+      res.writeHead(204, { 'Cache-Control': 'no-store' });
+      res.end();
+      return;
+    }
+    if (files && (await files.serve(req, res, path))) return;
     json(res, 404, { error: { code: 'http.not_found', message: `no route ${path}` } });
   }
 
@@ -139,11 +156,11 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Runn
   const unobserve = metrics ? opts.protocol.observeCommands((cmd, ms, code) => metrics.observeCommand(cmd, ms, code)) : () => undefined;
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrame * 4 });
 
-  function authorized(req: IncomingMessage, url: URL): boolean {
+  function authorized(req: IncomingMessage, url: URL | null): boolean {
     const header = req.headers.authorization;
     let given: string | null = null;
     if (typeof header === 'string' && /^Bearer\s+/i.test(header)) given = header.replace(/^Bearer\s+/i, '');
-    else given = url.searchParams.get('token');
+    else given = url?.searchParams.get('token') ?? null;
     if (given === null || given === '') return false;
     return timingSafeEqual(digest(given), tokenDigest);
   }
@@ -213,10 +230,16 @@ export async function startEngineServer(opts: EngineServerOptions): Promise<Runn
   });
   const port = (http.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  if (files) {
+    // The pages this server serves may open its WebSocket (a loopback bind also answers as localhost).
+    allowed.add(`http://${urlHost}:${port}`);
+    if (host === '127.0.0.1' || host === '::1') allowed.add(`http://localhost:${port}`);
+  }
   return {
     host,
     port,
     url: `ws://${urlHost}:${port}${WS_PATH}`,
+    httpUrl: `http://${urlHost}:${port}/`,
     get clientCount() {
       return wss.clients.size;
     },

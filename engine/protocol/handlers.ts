@@ -9,6 +9,7 @@
  */
 import type { Clock } from '../core/clock';
 import { EngineError } from '../core/errors';
+import { money, type Money } from '../core/money';
 import type { EngineEvent, OrderFilled } from '../core/events';
 import type { OrderRequest } from '../core/order';
 import type { OrderModification } from '../core/venue';
@@ -60,7 +61,11 @@ export interface HandlerDeps {
    * The host's report service (engine/node/report: createReportService) for `report.tester`; without
    * it the command answers `report.unavailable`.
    */
-  reports?: { tester(args: CommandArgs<'report.tester'>): Promise<CommandResult<'report.tester'>> };
+  reports?: {
+    tester(args: CommandArgs<'report.tester'>): Promise<CommandResult<'report.tester'>>;
+    /** Keeps a `backtest.run` result (trades, full equity curve) so `report.tester {source: 'backtest', runId}` can show it. */
+    rememberBacktest?(runId: string, result: Pick<BacktestOutcome, 'trades' | 'equity'>, startingCash: Money, info: { name: string; accountCurrency: string }): void;
+  };
 }
 
 /** Config sections the running engine applies at once; the others take effect at the next start. */
@@ -268,7 +273,9 @@ export function createHandlers(deps: HandlerDeps): Handlers & { dispose(): void 
         progressEvery: Math.max(1, Math.ceil(total / 20)),
         onProgress: (done) => progress(done),
       });
-      return backtestResult(r, runId, strategies[0]?.id ?? String(a.strategy.name), ids, bars, (id) => cache.instrument(id));
+      const strategyId = strategies[0]?.id ?? String(a.strategy.name);
+      deps.reports?.rememberBacktest?.(runId, r, money(config.account.starting_cash), { name: strategyId, accountCurrency: config.account.currency });
+      return backtestResult(r, runId, strategyId, ids, bars, (id) => cache.instrument(id));
     },
 
     'report.tester': (a) => {

@@ -190,6 +190,26 @@ describe('tester report of a paper period from the journal', () => {
     expect(keptDom.get('equityDrawdown.maximal')!.value).toBe((full.equityDrawdown.maximal / 1e6).toFixed(6));
   }, 60_000);
 
+  it('a backtest run from the app (backtest.run) is reportable by its run id', async () => {
+    // An engine whose protocol records the bars it sees (backtest.run replays those), with the report service.
+    const data = await loadBacktestData({ path: SAMPLE, symbols: ['AAPL', 'MSFT'], to: Date.parse('2024-02-01T00:00:00Z') }, config);
+    const s2 = new PaperSession({ bars: data.bars, instruments, config, strategies, pacer: new SimClock(0), speed: 0, onExit: 'keep', idPrefix: 'APP' });
+    const p2 = createEngineProtocol({ engine: s2.engine, rawConfig: RAW_CONFIG, timer: new WallClock(), reports: service });
+    const c2 = new ProtocolClient(connectInProcess(p2.server, 'user:test'));
+    try {
+      await s2.start();
+      const run = await c2.request('backtest.run', { strategy: { name: 'ema_cross', fast: 3, slow: 8 } });
+      expect(run.runId).toMatch(/^bt-\d+$/);
+      const rep = await c2.request('report.tester', { source: 'backtest', runId: run.runId });
+      expect(rep.title).toContain(run.runId);
+      const dom = await showInChromium(rep.html, async ({ page }) => readFigures(page));
+      expect(dom.get('totalTrades')!.value).toBe(String(run.trades.length));
+    } finally {
+      c2.close();
+      p2.close();
+    }
+  }, 60_000);
+
   it('npm run report -- --data-dir writes the same figures', async () => {
     const out = join(dir, 'period.html');
     const r = spawnSync(

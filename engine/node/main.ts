@@ -224,6 +224,10 @@ export async function runEngine(argv: string[], ro: RunEngineOptions = {}): Prom
         j.recordConfigChange({ path: c.path, old: c.old, new: c.new, source: c.source, ts: Date.now() });
       },
       runCommand: (_cmd, fn) => runInBatch(fn),
+      // Backtests run from the app are stored with their results (journal backtest_runs / backtest_trades).
+      onBacktestFinished: (b) => {
+        j.recordBacktestRun({ name: `${b.name} (${b.runId})`, startedAt: b.startedAt, finishedAt: b.finishedAt, config: b.config, metrics: b.result.metrics, bars: b.result.barsProcessed, trades: b.result.trades });
+      },
       // Tester reports of a period of this journal; the trades come from the engine's portfolio,
       // restored from this same journal at start (engine/node/paper/restore-session.ts).
       reports: createReportService({

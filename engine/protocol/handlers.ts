@@ -55,6 +55,12 @@ export interface HandlerDeps {
   fillLogSize?: number;
   /** Bars kept per instrument for `market.bars` and `backtest.run` (default 100,000). */
   maxBarsPerInstrument?: number;
+  /**
+   * A finished `backtest.run`, for the host to store (engine/node/main.ts appends it to the journal's
+   * backtest runs). A failure to store fails the command (`journal.write_failed`): a result the user
+   * sees is never one that was not kept.
+   */
+  onBacktestFinished?: (run: { runId: string; name: string; startedAt: number; finishedAt: number; config: unknown; result: BacktestOutcome }) => void;
   /** Progress of a `backtest.run` (createEngineProtocol pushes it as `backtest.progress`). */
   onBacktestProgress?: (p: PushData<'backtest.progress'>) => void;
   /**
@@ -265,6 +271,7 @@ export function createHandlers(deps: HandlerDeps): Handlers & { dispose(): void 
       const total = bars.length;
       const progress = (done: number) => deps.onBacktestProgress?.({ runId, done, total, pct: Math.round((done / total) * 1000) / 10 });
       progress(0);
+      const startedAt = Date.now();
       const r = runBacktest({
         bars,
         instruments: ids.map((id) => cache.instrument(id)),
@@ -274,6 +281,7 @@ export function createHandlers(deps: HandlerDeps): Handlers & { dispose(): void 
         onProgress: (done) => progress(done),
       });
       const strategyId = strategies[0]?.id ?? String(a.strategy.name);
+      deps.onBacktestFinished?.({ runId, name: strategyId, startedAt, finishedAt: Date.now(), config: { ...base, strategy: toJson(a.strategy), instruments: ids }, result: r });
       deps.reports?.rememberBacktest?.(runId, r, money(config.account.starting_cash), { name: strategyId, accountCurrency: config.account.currency });
       return backtestResult(r, runId, strategyId, ids, bars, (id) => cache.instrument(id));
     },

@@ -194,7 +194,15 @@ describe('tester report of a paper period from the journal', () => {
     // An engine whose protocol records the bars it sees (backtest.run replays those), with the report service.
     const data = await loadBacktestData({ path: SAMPLE, symbols: ['AAPL', 'MSFT'], to: Date.parse('2024-02-01T00:00:00Z') }, config);
     const s2 = new PaperSession({ bars: data.bars, instruments, config, strategies, pacer: new SimClock(0), speed: 0, onExit: 'keep', idPrefix: 'APP' });
-    const p2 = createEngineProtocol({ engine: s2.engine, rawConfig: RAW_CONFIG, timer: new WallClock(), reports: service });
+    const stored: number[] = [];
+    const p2 = createEngineProtocol({
+      engine: s2.engine,
+      rawConfig: RAW_CONFIG,
+      timer: new WallClock(),
+      reports: service,
+      // as engine/node/main.ts stores it
+      onBacktestFinished: (b) => stored.push(journal.recordBacktestRun({ name: `${b.name} (${b.runId})`, startedAt: b.startedAt, finishedAt: b.finishedAt, config: b.config, metrics: b.result.metrics, bars: b.result.barsProcessed, trades: b.result.trades })),
+    });
     const c2 = new ProtocolClient(connectInProcess(p2.server, 'user:test'));
     try {
       await s2.start();
@@ -204,6 +212,11 @@ describe('tester report of a paper period from the journal', () => {
       expect(rep.title).toContain(run.runId);
       const dom = await showInChromium(rep.html, async ({ page }) => readFigures(page));
       expect(dom.get('totalTrades')!.value).toBe(String(run.trades.length));
+      // ... and it is stored in the journal with its trades (a later engine can report it by its journal id).
+      expect(stored).toHaveLength(1);
+      expect(journal.backtestTrades(stored[0]!)).toHaveLength(run.trades.length);
+      const again = await c2.request('report.tester', { source: 'backtest', runId: String(stored[0]) });
+      expect(again.html).toContain('not its equity curve');
     } finally {
       c2.close();
       p2.close();

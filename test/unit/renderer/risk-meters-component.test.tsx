@@ -1,0 +1,56 @@
+/**
+ * The RiskMeters component rendered (react-dom/server, no DOM needed) from the app store after a
+ * `risk` view snapshot arrives, as the engine sends it: one meter per limit with its level, the
+ * values and limits as text, a STALE badge for an instrument without a fresh price; and the
+ * "waiting" state before any snapshot.
+ */
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import { createStore } from 'zustand/vanilla';
+import type { RiskDto } from '../../../engine/protocol/contract';
+import { RiskMeters } from '../../../renderer/src/features/risk/RiskMeters';
+import { createAppStore } from '../../../renderer/src/store/app-store';
+import { StoreContext } from '../../../renderer/src/store/hooks';
+
+const RISK: RiskDto = {
+  tradingState: 'ACTIVE',
+  exposure: { value: '40000.000000', limit: '50000.000000', usedPct: 80, capPct: 50 },
+  openPositions: { value: 5, limit: 5, usedPct: 100 },
+  tradesToday: { value: 3, limit: null, usedPct: null },
+  dailyLoss: { value: -1.5, limit: 3, usedPct: null, action: 'HALTED' },
+  drawdown: { value: 2.5, limit: 10, usedPct: 25, action: 'REDUCING' },
+  limits: { maxPortfolioExposurePct: 50, maxOpenPositions: 5, maxTradesPerDay: null, maxPositionPct: null, maxSectorPct: null, maxLeverage: null, priceSanityPct: null, scaleToCap: false },
+  freshness: [
+    { instrumentId: 'AAA', lastPriceTs: 1, ageMs: 1500, source: 'quote', limitMs: 30_000, stale: false },
+    { instrumentId: 'BBB', lastPriceTs: null, ageMs: null, source: 'none', limitMs: 30_000, stale: true },
+  ],
+};
+
+/**
+ * Server rendering reads a zustand store's initial state (useSyncExternalStore's server snapshot), so
+ * the store as it is now is frozen into a store whose initial state it is.
+ */
+function render(live: ReturnType<typeof createAppStore>): string {
+  const store = createStore(() => live.getState()) as unknown as ReturnType<typeof createAppStore>;
+  return renderToStaticMarkup(
+    <StoreContext.Provider value={store}>
+      <RiskMeters />
+    </StoreContext.Provider>,
+  );
+}
+
+describe('RiskMeters component', () => {
+  it('waits for the engine, then shows a meter per limit with its level and a STALE badge per stale instrument', () => {
+    const store = createAppStore();
+    expect(render(store)).toContain('waiting for the engine');
+    store.getState().applyFrames([{ kind: 'snapshot', view: 'risk', seq: 1, data: RISK }]);
+    const html = render(store);
+    expect(html).toContain('data-testid="risk-meters"');
+    const levels = [...html.matchAll(/data-meter="([a-z_]+)" data-level="([a-z]+)"/g)].map((m) => [m[1], m[2]]);
+    expect(levels).toEqual(expect.arrayContaining([['exposure', 'warn'], ['positions', 'breach'], ['drawdown', 'ok']]));
+    expect(html).toMatch(/40,000 \/ 50,000 \(50%\)/);
+    expect(html).toMatch(/aria-valuenow="80"/);
+    expect(html).toMatch(/data-fresh="BBB".*STALE/);
+    expect(html).toMatch(/data-fresh="AAA".*fresh/);
+  });
+});

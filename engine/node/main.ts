@@ -6,6 +6,9 @@
  *   npm run engine -- [--config file.yaml] [--data-dir dir] [--data file|dir] [--symbols A,B]
  *                     [--from date] [--to date] [--resolution res] [--strategy name] [--param k=v]
  *                     [--speed x] [--host addr] [--port n]
+ *   npm run engine -- --venue oanda [--live] [--symbols EUR_USD,USD_JPY] [--bar-seconds 60] ...
+ *     an OANDA v20 session instead of the paper one (engine/node/oanda/oanda-session.ts; OANDA_TOKEN,
+ *     practice unless --live, which also needs the typed confirmation on the first start)
  *
  * Start: the configuration is loaded and validated whole (every problem listed, nothing started
  * half-configured); the data dir (default: the per-user data dir, engine/node/journal/data-dir.ts)
@@ -46,14 +49,17 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import pino, { type Logger } from 'pino';
 import { WallClock } from '../core/clock';
-import { isEngineError } from '../core/errors';
 import { PaperSession, type PaperSummary } from '../backtest/run-paper';
 import { createEngineProtocol, type EngineProtocol } from '../protocol/handlers';
 import type { ProtocolServer } from '../protocol/server';
 import { EXIT, exitCodeFor } from './cli/run-cli';
 import { addSessionOptions, loadSessionData, resolveSessionConfig, type SessionOptions } from './cli/session-options';
 import { JOURNAL_FILE, Journal, resolveDataDir } from './journal';
-import { reconcileSession, restorePaperSession } from './paper/restore-session';
+import { reconcileSession, restorePaperSession, type RestoredPaperSession } from './paper/restore-session';
+import { OandaSession, oandaArgs, oandaExitCode } from './oanda/oanda-session';
+import { describeConfig } from '../venues/oanda/config';
+import type { Instrument } from '../core/instrument';
+import { EngineError, isEngineError } from '../core/errors';
 import { createReportService } from './report/report-service';
 import { startAlerting } from './alerts';
 import { money } from '../core/money';
@@ -77,6 +83,9 @@ const VERSION = '0.1.0';
 
 interface Options extends SessionOptions {
   dataDir?: string;
+  venue: string;
+  live?: boolean;
+  barSeconds: string;
   speed: string;
   host?: string;
   port?: string;
@@ -98,6 +107,9 @@ function parseArgs(argv: string[]): Options {
     .option('--speed <x>', 'replay speed: 1 = real time, 60 = a minute per second, 0 = as fast as possible', '60')
     .option('--host <addr>', 'bind address (overrides engine.server.host)')
     .option('--port <n>', 'port, 0 = any free one (overrides engine.server.port)')
+    .option('--venue <paper|oanda>', 'paper (replayed bars, local venue) or oanda (v20, engine/node/oanda: OANDA_TOKEN, practice unless --live)', 'paper')
+    .option('--live', 'with --venue oanda: the LIVE environment (real money; typed confirmation on the first start)')
+    .option('--bar-seconds <n>', 'with --venue oanda: bars built from the quotes for bar strategies, 0 = quotes only', '60')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.parse(argv, { from: 'user' });
@@ -108,7 +120,7 @@ function exitCodeOf(e: unknown): number {
   if (e instanceof CommanderError) return e.exitCode === 0 ? ENGINE_EXIT.ok : ENGINE_EXIT.usage;
   const code = (errnoCode(e) ?? '');
   if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return ENGINE_EXIT.tempfail;
-  if (isEngineError(e)) return exitCodeFor(e.code);
+  if (isEngineError(e)) return oandaExitCode(e.code) ?? exitCodeFor(e.code);
   return ENGINE_EXIT.internal;
 }
 
@@ -138,6 +150,7 @@ export async function runEngine(argv: string[], ro: RunEngineOptions = {}): Prom
 
   let lifecycle: 'starting' | 'ready' | 'stopping' = 'starting';
   let session: PaperSession | null = null;
+  let oanda: OandaSession | null = null;
   try {
     const o = parseArgs(argv);
     const speed = parseNumberArg(o.speed, 'speed');
@@ -159,52 +172,66 @@ export async function runEngine(argv: string[], ro: RunEngineOptions = {}): Prom
       j.close();
       log.info({ event: 'journal_closed', path: j.path }, 'journal closed');
     });
-    const data = await loadSessionData(o, config);
     const stateStore = new JsonTradingStateStore(join(dataDir, STATE_FILE));
-
-    // ---- the engine: a paper session restored from the journal, its venue from its own books
     const runInBatch = <T>(fn: () => T): T => (j.inBatch ? fn() : j.batch(fn));
-    const restored = restorePaperSession({
-      dataDir,
-      journal: j,
-      config,
-      strategies,
-      bars: data.bars,
-      instruments: data.instruments,
-      pacer: new WallClock(),
-      speed,
-      batch: 500,
-      stateStore,
-      idPrefix: ENGINE_ID_PREFIX,
-      runInput: (fn) => {
-        try {
-          runInBatch(fn);
-        } catch (err) {
-          fatal?.(err);
-        }
-      },
-    });
-    const { session: s, venueStore, venueBooks, rebuilt, resumeAfter } = restored;
-    cleanups.push(() => venueStore.close());
-    cleanups.push(restored.detach);
-    session = s;
-    const engine = s.engine;
-    log.info(
-      {
-        event: 'journal_rebuilt',
-        path: j.path,
-        eventsReplayed: rebuilt.eventsReplayed,
-        lastEventId: rebuilt.lastEventId,
-        lastClientOrderNumber: rebuilt.lastIdNumbers.get(ENGINE_ID_PREFIX) ?? 0,
-        lastVenueTxId: rebuilt.lastVenueTxId,
-        tradingState: rebuilt.tradingState?.state ?? null,
-        positions: rebuilt.positions.map((p) => ({ instrumentId: p.instrumentId, qty: p.qty })),
-        openOrders: rebuilt.openOrders.length,
-        venueLastTxId: venueBooks.lastTxId,
-        resumeAfter,
-      },
-      'journal rebuilt',
-    );
+    const runInput = (fn: () => void) => {
+      try {
+        runInBatch(fn);
+      } catch (err) {
+        fatal?.(err);
+      }
+    };
+
+    // ---- the engine, restored from the journal: an OANDA v20 session (--venue oanda, engine/node/oanda),
+    // or a paper session whose venue continues from its own books
+    let restored: RestoredPaperSession | null = null;
+    let instruments: readonly Instrument[];
+    if (o.venue === 'oanda') {
+      const os = await OandaSession.open({ ...oandaArgs(o, strategies), dataDir, journal: j, config, strategies, stateStore, idPrefix: ENGINE_ID_PREFIX, env, runInput, log });
+      oanda = os;
+      cleanups.push(() => os.close());
+      instruments = os.instruments;
+      log.info({ event: 'journal_rebuilt', path: j.path, eventsReplayed: os.rebuilt.eventsReplayed, lastEventId: os.rebuilt.lastEventId, lastVenueTxId: os.rebuilt.lastVenueTxId, tradingState: os.rebuilt.tradingState?.state ?? null, positions: os.rebuilt.positions.map((p) => ({ instrumentId: p.instrumentId, qty: p.qty })), openOrders: os.rebuilt.openOrders.length, oanda: describeConfig(os.oanda) }, 'journal rebuilt');
+    } else {
+      if (o.venue !== 'paper') throw new EngineError('usage.bad_venue', `--venue must be paper or oanda, got "${o.venue}"`);
+      const data = await loadSessionData(o, config);
+      instruments = data.instruments;
+      restored = restorePaperSession({
+        dataDir,
+        journal: j,
+        config,
+        strategies,
+        bars: data.bars,
+        instruments: data.instruments,
+        pacer: new WallClock(),
+        speed,
+        batch: 500,
+        stateStore,
+        idPrefix: ENGINE_ID_PREFIX,
+        runInput,
+      });
+      const { venueStore, venueBooks, rebuilt, resumeAfter } = restored;
+      cleanups.push(() => venueStore.close());
+      cleanups.push(restored.detach);
+      session = restored.session;
+      log.info(
+        {
+          event: 'journal_rebuilt',
+          path: j.path,
+          eventsReplayed: rebuilt.eventsReplayed,
+          lastEventId: rebuilt.lastEventId,
+          lastClientOrderNumber: rebuilt.lastIdNumbers.get(ENGINE_ID_PREFIX) ?? 0,
+          lastVenueTxId: rebuilt.lastVenueTxId,
+          tradingState: rebuilt.tradingState?.state ?? null,
+          positions: rebuilt.positions.map((p) => ({ instrumentId: p.instrumentId, qty: p.qty })),
+          openOrders: rebuilt.openOrders.length,
+          venueLastTxId: venueBooks.lastTxId,
+          resumeAfter,
+        },
+        'journal rebuilt',
+      );
+    }
+    const engine = oanda ? oanda.engine : session!.engine;
     engine.kernel.bus.onAny((e) => {
       if (e.type === 'TradingStateChanged') log.warn({ event: 'trading_state', from: e.from, to: e.to, reason: e.reason, source: e.source }, `trading ${e.from} -> ${e.to}`);
       else if (e.type === 'KillSwitchActivated') log.warn({ event: 'kill_switch', action: e.action, reason: e.reason, source: e.source }, `kill switch ${e.action}`);
@@ -232,7 +259,9 @@ export async function runEngine(argv: string[], ro: RunEngineOptions = {}): Prom
       // restored from this same journal at start (engine/node/paper/restore-session.ts).
       reports: createReportService({
         journal: j,
-        account: { instruments: data.instruments, accountCurrency: config.account.currency, startingCash: money(config.account.starting_cash) },
+        account: oanda
+          ? { instruments, accountCurrency: oanda.account.currency, startingCash: money(oanda.account.startingBalance) }
+          : { instruments, accountCurrency: config.account.currency, startingCash: money(config.account.starting_cash) },
         trades: () => engine.portfolio.trades(),
       }),
       onError: (err, context) => log.error({ event: 'protocol_error', context, err: errorFields(err) }, 'protocol error'),
@@ -242,6 +271,7 @@ export async function runEngine(argv: string[], ro: RunEngineOptions = {}): Prom
     // enabled channel without its secret in the environment stops the start here (config.missing_secret, exit 78).
     const alerting = startAlerting({ engine, protocol, config, journal: j, log, env, engineVersion: VERSION });
     cleanups.push(() => alerting.stop(exitCode === ENGINE_EXIT.ok ? 'stopped' : `fatal error, exit ${exitCode}`));
+    oanda?.setAlertSink((a) => alerting.router.publish(a));
     const server: RunningEngineServer = await startEngineServer({
       protocol: protocol.server,
       token,
@@ -283,14 +313,15 @@ export async function runEngine(argv: string[], ro: RunEngineOptions = {}): Prom
       process.on('SIGINT', onSignal);
     }
     // ---- reconcile with the venue before anything trades (the engine is RECONCILING until then)
-    const rec = await reconcileSession(restored);
+    const rec = oanda ? await oanda.reconcile() : await reconcileSession(restored!);
     if (rec.status === 'failed') {
       log.error({ event: 'reconcile_failed', code: rec.code, reason: rec.reason }, `reconciliation failed [${rec.code}]: ${rec.reason}; staying RECONCILING (nothing is traded)`);
     } else {
       for (const d of rec.differences) log.warn({ event: 'reconcile_difference', ...d }, `reconciliation: ${d.kind} ${d.orderId ?? d.instrument ?? ''}: journal ${d.journal}, venue ${d.venue}`);
       log.info({ event: 'reconciled', differences: rec.differences.length, lastVenueTxId: rec.lastVenueTxId, tradingState: engine.state.state }, 'reconciled with the venue');
     }
-    if (rec.status === 'ok') s.start().then(
+    if (oanda) oanda.start(); // strategies; a failed reconciliation is retried until it succeeds
+    else if (rec.status === 'ok') session!.start().then(
       (summary: PaperSummary) => {
         if (lifecycle !== 'stopping') log.info({ event: 'session_ended', reason: summary.reason, quotes: summary.quotes, bars: summary.bars, trades: summary.trades, state: summary.state }, 'replay ended; still serving');
       },
@@ -303,7 +334,9 @@ export async function runEngine(argv: string[], ro: RunEngineOptions = {}): Prom
     await stopped;
     lifecycle = 'stopping';
     // A session that never reconciled knows nothing for sure about its positions: nothing is flattened.
-    await shutdown(s, rec.status === 'ok' ? config.engine.on_shutdown : 'keep', config.engine.shutdown_timeout_ms, log);
+    if (oanda) {
+      if (!(await oanda.stop(config.engine.on_shutdown, config.engine.shutdown_timeout_ms))) log.error({ event: 'flatten_timeout', timeoutMs: config.engine.shutdown_timeout_ms }, 'the flatten was not confirmed before the deadline');
+    } else await shutdown(session!, rec.status === 'ok' ? config.engine.on_shutdown : 'keep', config.engine.shutdown_timeout_ms, log);
     await cleanup();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);

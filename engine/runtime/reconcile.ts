@@ -44,8 +44,16 @@ export interface ReconcileOptions {
   venue: ReconcilableVenue;
   /** Highest venueTxId in the journal (0: none). */
   lastVenueTxId: number;
-  /** The state to return to once reconciled (the state before the restart; HALTED when it was halted). */
-  resumeState: Exclude<TradingState, 'RECONCILING'>;
+  /**
+   * The state to return to once reconciled (the state before the restart; HALTED when it was halted),
+   * or a function asked at the end (a pass during a session: a halt that came meanwhile is kept).
+   */
+  resumeState: Exclude<TradingState, 'RECONCILING'> | (() => Exclude<TradingState, 'RECONCILING'>);
+  /**
+   * Which missed venue events to apply (default all). A pass during a session (the OANDA session's
+   * external activity) skips the transactions the engine has already had from the live venue client.
+   */
+  include?: (e: VenueEvent) => boolean;
 }
 
 export interface ReconcileResult {
@@ -82,7 +90,7 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
       return fail('reconcile.venue_behind_journal', `the venue's last transaction is ${first.lastTxId} but the journal has seen ${opts.lastVenueTxId}: the venue's books are missing data`);
     }
     const tx = await venue.transactionsSince(opts.lastVenueTxId);
-    missed = tx.events.filter((e) => (e.venueTxId ?? 0) > opts.lastVenueTxId && (e.venueTxId ?? 0) <= first.lastTxId);
+    missed = tx.events.filter((e) => (e.venueTxId ?? 0) > opts.lastVenueTxId && (e.venueTxId ?? 0) <= first.lastTxId && (opts.include?.(e) ?? true));
     records = new Map(tx.orders.map((o) => [o.clientOrderId, o]));
   } catch (e) {
     return fail(isEngineError(e) ? e.code : 'reconcile.venue_unavailable', `the venue did not answer: ${e instanceof Error ? e.message : String(e)}`);
@@ -180,7 +188,8 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
       code: null,
       reason: diffs.length === 0 ? 'the journal and the venue agree' : `${diffs.length} difference(s) adopted from the venue`,
     });
-    engine.state.set(opts.resumeState, diffs.length === 0 ? 'reconciled with the venue' : `reconciled with the venue: ${diffs.length} difference(s) adopted`, 'reconcile');
+    const resume = typeof opts.resumeState === 'function' ? opts.resumeState() : opts.resumeState;
+    engine.state.set(resume, diffs.length === 0 ? 'reconciled with the venue' : `reconciled with the venue: ${diffs.length} difference(s) adopted`, 'reconcile');
     return { status: 'ok', differences: diffs, lastVenueTxId: snap.lastTxId, code: null, reason: 'reconciled' };
   } catch (e) {
     return fail(isEngineError(e) ? e.code : 'reconcile.failed', `reconciliation stopped: ${e instanceof Error ? e.message : String(e)}`);

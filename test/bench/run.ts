@@ -20,6 +20,7 @@ const MODULES: Record<string, () => Promise<{ run: (ctx: BenchContext) => Promis
   journal: () => import('./journal.bench'),
   'engine-start': () => import('./engine-start.bench'),
   'renderer-ui': () => import('./renderer-ui.bench'),
+  oanda: () => import('./oanda.bench'),
 };
 
 function table(s: BenchSection): string {

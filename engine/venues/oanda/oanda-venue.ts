@@ -27,7 +27,10 @@
  *   union has no modify-rejected event; the simulated venue does the same).
  * - Transactions about orders the engine did not send (the platform, margin closeouts, on-fill orders
  *   of entries with no engine child) are handed to `onExternal`: reconciliation's business
- *   (accountSnapshot / transactionsSince adopt them).
+ *   (accountSnapshot / transactionsSince adopt them; the dependent orders a replay meets are tracked
+ *   with their trade's instrument and size, so a default stop's fill is a fill at OANDA's price).
+ * - After a restart, `trackOpenOrders` tracks the engine's restored orders from the account's pending
+ *   orders and open trades, so their fills and cancels flow as if this client had sent them.
  * - A failure inside the engine's sink is reported (`oanda.sink_failed`) and never breaks the client.
  * - Account summary: AccountMirror, fed by transactions and `/changes` polling (`changesPollMs`).
  * Venue-side position tools for the kill switch and the UI: `closeTrade` (partial or ALL),
@@ -87,6 +90,7 @@ export interface FlattenResult {
 }
 
 const ROLE_CHILD = new Set(['STOP_LOSS', 'TAKE_PROFIT']);
+const DEPENDENT_KIND: Readonly<Record<string, DependentKind>> = { STOP_LOSS: 'stopLoss', GUARANTEED_STOP_LOSS: 'stopLoss', TAKE_PROFIT: 'takeProfit', TRAILING_STOP_LOSS: 'trailingStopLoss' };
 
 export class OandaVenue implements ExecutionClient, ReconcilableVenue {
   readonly venue = 'OANDA';
@@ -529,6 +533,50 @@ export class OandaVenue implements ExecutionClient, ReconcilableVenue {
     return res;
   }
 
+  /**
+   * A restarted engine's orders: after the reconciliation the engine holds orders this client never
+   * sent (it was restarted). Each open one is tracked from the account's pending orders (its v20 id,
+   * type, the trade it depends on), and every open trade whose client id names an engine order gets
+   * that order as its owner, so that fills, cancels and bracket children of restored orders flow as
+   * if this client had sent them. Orders the account does not have are left to the reconciliation.
+   */
+  async trackOpenOrders(open: readonly Readonly<Order>[], known: (clientOrderId: string) => Readonly<Order> | undefined): Promise<number> {
+    let acct;
+    try {
+      acct = (await this.api.account()).account;
+    } catch (e) {
+      throw unavailable(e, 'account');
+    }
+    let n = 0;
+    const pending = new Map<string, V20Order>();
+    for (const o of acct.orders) if (o.clientExtensions?.id) pending.set(o.clientExtensions.id, o);
+    for (const tr of acct.trades) {
+      const owner = tr.clientExtensions?.id;
+      const o = owner !== undefined ? known(owner) : undefined;
+      if (!o || !owner) continue;
+      const t = this.mapper.byClient.get(owner) ?? this.track(o);
+      t.filledQty = o.filledQty;
+      t.accepted = true;
+      if (o.filledQty >= o.qty) t.done = true;
+      if (!t.tradeIds.includes(tr.id)) t.tradeIds.push(tr.id);
+      this.mapper.tradeOwner.set(tr.id, owner);
+    }
+    for (const o of open) {
+      const v = pending.get(o.clientOrderId);
+      if (!v) continue;
+      const t = this.mapper.byClient.get(o.clientOrderId) ?? this.track(o);
+      t.filledQty = o.filledQty;
+      t.accepted = true;
+      t.done = false;
+      t.v20Type = v.type;
+      this.mapper.bindVenueId(o.clientOrderId, v.id);
+      const kind = v.type === 'TAKE_PROFIT' ? 'takeProfit' : v.type === 'TRAILING_STOP_LOSS' ? 'trailingStopLoss' : v.type === 'STOP_LOSS' || v.type === 'GUARANTEED_STOP_LOSS' ? 'stopLoss' : null;
+      if (v.tradeID && kind) t.dependent = { kind, tradeIds: [v.tradeID] };
+      n++;
+    }
+    return n;
+  }
+
   // ---------------------------------------------------------------- ReconcilableVenue
 
   async accountSnapshot(): Promise<VenueAccountSnapshot> {
@@ -580,11 +628,21 @@ export class OandaVenue implements ExecutionClient, ReconcilableVenue {
         const { orders } = await this.api.orders({ ids: ids.slice(i, i + 50).join(','), state: 'ALL', count: 500 });
         for (const o of orders) known.set(o.id, o);
       }
+      // Dependent orders (stop-loss, take-profit of a trade) carry no instrument or units: their trade's.
+      const tradeOf = new Map<string, { instrument: string; units: string }>();
+      for (const tid of new Set([...known.values()].filter((o) => o.tradeID && !o.units).map((o) => o.tradeID!))) {
+        const { trade } = await this.api.trade(tid);
+        tradeOf.set(tid, { instrument: trade.instrument, units: trade.initialUnits });
+      }
       for (const o of known.values()) {
-        const inst = o.instrument ? this.instruments.get(o.instrument) : undefined;
-        if (inst && o.units) {
-          const u = unitsInt(inst, o.units);
-          replay.track({ clientOrderId: o.clientExtensions?.id ?? `oanda-${o.id}`, strategyId: o.clientExtensions?.tag ?? null, instrumentId: inst.id, side: u > 0 ? 'BUY' : 'SELL', qty: Math.abs(u), filledQty: 0, venueOrderId: o.id, accepted: true, done: false, deferAccept: false, tradeIds: [], dependent: null, v20Type: o.type });
+        const dep = o.tradeID && !o.units ? tradeOf.get(o.tradeID) : undefined;
+        const instrument = o.instrument ?? dep?.instrument;
+        const inst = instrument ? this.instruments.get(instrument) : undefined;
+        const units = o.units ?? (dep ? `${dep.units.startsWith('-') ? '' : '-'}${dep.units.replace(/^-/, '')}` : undefined);
+        if (inst && units) {
+          const u = unitsInt(inst, units);
+          const kind = DEPENDENT_KIND[o.type];
+          replay.track({ clientOrderId: o.clientExtensions?.id ?? `oanda-${o.id}`, strategyId: o.clientExtensions?.tag ?? null, instrumentId: inst.id, side: u > 0 ? 'BUY' : 'SELL', qty: Math.abs(u), filledQty: 0, venueOrderId: o.id, accepted: true, done: false, deferAccept: false, tradeIds: [], dependent: dep && kind ? { kind, tradeIds: [o.tradeID!] } : null, v20Type: o.type });
         }
       }
     } catch (e) {

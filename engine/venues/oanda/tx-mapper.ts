@@ -313,12 +313,14 @@ export class TxMapper {
   private onCancel(tx: V20Transaction, ts: number, txNo: number, out: ApplyResult): void {
     const orderId = tx.orderID ?? null;
     if (orderId !== null && this.onFill.has(orderId)) return; // an entry's on-fill order (replaced by the child, or its trade closed)
+    // A replaced order's cancel ends nothing (the replacement follows), also when it arrives before the
+    // order's own creation was seen (a reply can overtake the stream): never external activity.
+    if (tx.reason === 'CLIENT_REQUEST_REPLACED') return;
     const t = this.find(tx.clientOrderID ?? null, orderId);
     if (!t) {
       out.unmatched = true;
       return;
     }
-    if (tx.reason === 'CLIENT_REQUEST_REPLACED') return;
     if (orderId !== null && t.venueOrderId !== null && orderId !== t.venueOrderId) return; // an older order of this client id
     if (t.done) return;
     t.done = true;

@@ -5,9 +5,11 @@
  * cap would be exceeded and `scaleToCap` is on, an entry is resized to the room that is left (when that
  * is at least the minimum order size), instead of being denied.
  *
- * One exception while RECONCILING: the stop-loss / take-profit children of a bracket entry (reduce-only,
- * with a parent) pass when they reduce the position, because they answer a fill the venue has just
- * reported (a fill the reconciliation applies): a position the venue confirms is never left unprotected.
+ * Two exceptions while RECONCILING, both reduce-only (the venue refuses them if they would not reduce):
+ * the stop-loss / take-profit children of a bracket entry (with a parent) pass when they reduce the
+ * position, because they answer a fill the venue has just reported (a position the venue confirms is
+ * never left unprotected); and the kill switch's closes (role FLATTEN), because the kill switch must
+ * work whatever the engine is doing (a reconciliation pass during a session must not eat its attempts).
  *
  * Checks of an entry, in order (each off when its limit is null; the first that fails gives the code):
  *   risk.halted / risk.reducing / risk.reconciling   trading state
@@ -398,7 +400,8 @@ function fmtMoney(micro: number): string {
   return (micro / 1_000_000).toFixed(2);
 }
 
-/** A bracket child protecting its entry's position (see the header: allowed while RECONCILING). */
+/** A bracket child protecting its entry's position, or a kill-switch close (see the header: allowed while RECONCILING). */
 function isProtection(o: Readonly<Order>): boolean {
-  return (o.role === 'STOP_LOSS' || o.role === 'TAKE_PROFIT') && o.reduceOnly && o.parentId !== null;
+  if (!o.reduceOnly) return false;
+  return ((o.role === 'STOP_LOSS' || o.role === 'TAKE_PROFIT') && o.parentId !== null) || o.role === 'FLATTEN';
 }

@@ -264,7 +264,7 @@ describe('trading states', () => {
     expect(h.engine.portfolio.openPositionCount()).toBe(0);
   });
 
-  it('risk.reconciling: nothing passes, not even exits', () => {
+  it('risk.reconciling: nothing passes, not even exits — but the kill switch still flattens', () => {
     const h0 = new EngineHarness({ initialState: 'RECONCILING', startStrategies: false });
     allAt(h0, 100);
     expectDenied(h0, h0.submit(entry('AAA', 1)), 'risk.reconciling');
@@ -278,6 +278,12 @@ describe('trading states', () => {
     expectDenied(h, h.engine.intents.execute('s1', target('AAA', 'FLAT'))[0]!, 'risk.reconciling');
     allAt(h, 100);
     expect(h.position('AAA')).toBe(10);
+    // A kill-switch close (reduce-only, role FLATTEN) passes: the kill switch must work whatever the engine is doing.
+    expectDenied(h, h.submit({ ...exit('AAA', 'SELL', 10), role: 'FLATTEN', reduceOnly: false }), 'risk.reconciling');
+    expect(h.submit({ ...exit('AAA', 'SELL', 10), role: 'FLATTEN' }).ok).toBe(true);
+    expect(h.engine.state.state).toBe('RECONCILING');
+    allAt(h, 100);
+    expect(h.position('AAA')).toBe(0);
   });
 });
 

@@ -22,6 +22,7 @@ import type { EpochMs } from '../core/time';
 import type { ReconcilableVenue, VenueAccountSnapshot, VenueOrderSnapshot, VenueTransactions } from '../core/venue';
 import type { PaperAccount, PaperAccountState } from './paper-account';
 import { SimulatedVenue, type SimOrderRecord, type SimulatedVenueOptions, type SimVenueRestore } from './simulated-venue';
+import type { SimOrderView } from './types';
 
 /** One stored venue transaction. */
 export interface PaperLedgerEntry {
@@ -110,24 +111,7 @@ export class PaperVenue extends SimulatedVenue implements ReconcilableVenue {
     return Promise.resolve({
       venue: this.venue,
       lastTxId: this.ledger?.lastTxId() ?? 0,
-      orders: this.workingOrders().map((o): VenueOrderSnapshot => ({
-        clientOrderId: o.clientOrderId,
-        venueOrderId: o.venueOrderId,
-        strategyId: o.strategyId,
-        instrumentId: o.instrumentId,
-        side: o.side,
-        type: o.type,
-        qty: o.qty,
-        filledQty: o.filledQty,
-        price: o.price,
-        triggerPrice: o.triggerPrice,
-        trailingDistance: o.trailingDistance ?? null,
-        tif: o.tif,
-        expireTs: o.expireTs,
-        reduceOnly: o.reduceOnly,
-        ocoGroup: o.ocoGroup,
-        state: 'WORKING',
-      })),
+      orders: this.workingOrders().map((o) => venueOrderSnapshot(o, 'WORKING')),
       positions: this.account.positionTicks(),
       balances: this.account.balances(),
     });
@@ -144,4 +128,26 @@ export class PaperVenue extends SimulatedVenue implements ReconcilableVenue {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
   }
+}
+
+/** The venue's record of an order as the reconciliation port shows it (engine/core/venue.ts). */
+export function venueOrderSnapshot(o: SimOrderView, state: VenueOrderSnapshot['state']): VenueOrderSnapshot {
+  return {
+    clientOrderId: o.clientOrderId,
+    venueOrderId: o.venueOrderId,
+    strategyId: o.strategyId,
+    instrumentId: o.instrumentId,
+    side: o.side,
+    type: o.type,
+    qty: o.qty,
+    filledQty: o.filledQty,
+    price: o.price,
+    triggerPrice: o.triggerPrice,
+    trailingDistance: o.trailingDistance ?? null,
+    tif: o.tif,
+    expireTs: o.expireTs,
+    reduceOnly: o.reduceOnly,
+    ocoGroup: o.ocoGroup,
+    state,
+  };
 }

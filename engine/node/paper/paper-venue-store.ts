@@ -27,7 +27,7 @@ import type { Instrument } from '../../core/instrument';
 import type { Money } from '../../core/money';
 import type { VenueOrderSnapshot, VenueTransactions } from '../../core/venue';
 import type { PaperAccountState } from '../../sim/paper-account';
-import type { PaperLedgerEntry, PaperVenueLedger, PaperVenueRestore } from '../../sim/paper-venue';
+import { venueOrderSnapshot, type PaperLedgerEntry, type PaperVenueLedger, type PaperVenueRestore } from '../../sim/paper-venue';
 import type { SimOrderRecord } from '../../sim/simulated-venue';
 import { errnoCode } from '../errno';
 
@@ -206,7 +206,10 @@ export class PaperVenueStore implements PaperVenueLedger {
     const get = this.db.prepare('SELECT record FROM orders WHERE client_order_id = ?');
     for (const id of ids) {
       const row = get.get(id) as { record: string } | undefined;
-      if (row) orders.push(snapshotOf(JSON.parse(row.record) as SimOrderRecord));
+      if (row) {
+        const rec = JSON.parse(row.record) as SimOrderRecord;
+        orders.push(venueOrderSnapshot(rec, rec.state));
+      }
     }
     return { events, orders };
   }
@@ -248,25 +251,4 @@ export class PaperVenueStore implements PaperVenueLedger {
   close(): void {
     if (this.db.open) this.db.close();
   }
-}
-
-function snapshotOf(o: SimOrderRecord): VenueOrderSnapshot {
-  return {
-    clientOrderId: o.clientOrderId,
-    venueOrderId: o.venueOrderId,
-    strategyId: o.strategyId,
-    instrumentId: o.instrumentId,
-    side: o.side,
-    type: o.type,
-    qty: o.qty,
-    filledQty: o.filledQty,
-    price: o.price,
-    triggerPrice: o.triggerPrice,
-    trailingDistance: o.trailingDistance,
-    tif: o.tif,
-    expireTs: o.expireTs,
-    reduceOnly: o.reduceOnly,
-    ocoGroup: o.ocoGroup,
-    state: o.state,
-  };
 }

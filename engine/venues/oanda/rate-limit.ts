@@ -144,23 +144,31 @@ function agentOptions(o: PacedAgentOptions): http.AgentOptions {
   return { keepAlive: true, keepAliveMsecs: 15_000, maxSockets: o.maxSockets ?? 6, maxFreeSockets: 6, timeout: o.freeSocketTimeoutMs ?? 60_000, scheduling: 'lifo' };
 }
 
+/**
+ * Opens a connection once the gate allows a new one (never rejects), and hands the socket, or the
+ * error of creating it, to the agent's callback. Returns undefined: the agent waits for the callback.
+ */
+function pacedConnect(gate: PacedAgentOptions['gate'], create: () => Duplex, callback: ConnectCallback | undefined): undefined {
+  void (gate ? gate.acquire() : Promise.resolve()).then(() => {
+    let socket: Duplex;
+    try {
+      socket = create();
+    } catch (e) {
+      callback?.(e as Error, undefined as unknown as Duplex);
+      return;
+    }
+    callback?.(null, socket);
+  });
+  return undefined;
+}
+
 export class PacedHttpAgent extends http.Agent {
   constructor(private readonly paced: PacedAgentOptions) {
     super(agentOptions(paced));
   }
 
   override createConnection(options: http.ClientRequestArgs, callback?: ConnectCallback): Duplex | null | undefined {
-    void (this.paced.gate ? this.paced.gate.acquire() : Promise.resolve()).then(() => {
-      let socket: Duplex;
-      try {
-        socket = super.createConnection(options) as Duplex;
-      } catch (e) {
-        callback?.(e as Error, undefined as unknown as Duplex);
-        return;
-      }
-      callback?.(null, socket);
-    });
-    return undefined;
+    return pacedConnect(this.paced.gate, () => super.createConnection(options) as Duplex, callback);
   }
 }
 
@@ -170,17 +178,7 @@ export class PacedHttpsAgent extends https.Agent {
   }
 
   override createConnection(options: https.RequestOptions, callback?: ConnectCallback): Duplex | null | undefined {
-    void (this.paced.gate ? this.paced.gate.acquire() : Promise.resolve()).then(() => {
-      let socket: Duplex;
-      try {
-        socket = super.createConnection(options) as Duplex;
-      } catch (e) {
-        callback?.(e as Error, undefined as unknown as Duplex);
-        return;
-      }
-      callback?.(null, socket);
-    });
-    return undefined;
+    return pacedConnect(this.paced.gate, () => super.createConnection(options) as Duplex, callback);
   }
 }
 

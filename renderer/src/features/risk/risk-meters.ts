@@ -37,53 +37,22 @@ export function levelOf(fillPct: number | null): MeterLevel {
 
 const fill = (value: number, limit: number | null): number | null => (limit === null ? null : limit <= 0 ? (value > 0 ? 100 : 0) : Math.max(0, (value / limit) * 100));
 
+/** One meter; its level follows from how full it is. */
+function meter(key: MeterRow['key'], label: string, value: string, limit: string, fillPct: number | null, action?: MeterRow['action']): MeterRow {
+  return { key, label, value, limit, fillPct, level: levelOf(fillPct), ...(action !== undefined ? { action } : {}) };
+}
+
 export function riskMeters(r: RiskDto): MeterRow[] {
-  const exposureFill = r.exposure.usedPct ?? (r.exposure.limit === null ? null : fill(Number(r.exposure.value), Number(r.exposure.limit)));
-  const rows: MeterRow[] = [
-    {
-      key: 'exposure',
-      label: 'Exposure',
-      value: money(r.exposure.value, 0),
-      limit: r.exposure.limit === null ? 'off' : `${money(r.exposure.limit, 0)}${r.exposure.capPct !== null ? ` (${r.exposure.capPct}%)` : ''}`,
-      fillPct: r.exposure.limit === null ? null : exposureFill,
-      level: levelOf(r.exposure.limit === null ? null : exposureFill),
-    },
-    {
-      key: 'positions',
-      label: 'Open positions',
-      value: String(r.openPositions.value),
-      limit: r.openPositions.limit === null ? 'off' : String(r.openPositions.limit),
-      fillPct: fill(r.openPositions.value, r.openPositions.limit),
-      level: levelOf(fill(r.openPositions.value, r.openPositions.limit)),
-    },
-    {
-      key: 'trades',
-      label: 'Trades today',
-      value: String(r.tradesToday.value),
-      limit: r.tradesToday.limit === null ? 'off' : String(r.tradesToday.limit),
-      fillPct: fill(r.tradesToday.value, r.tradesToday.limit),
-      level: levelOf(fill(r.tradesToday.value, r.tradesToday.limit)),
-    },
-    {
-      key: 'dailyLoss',
-      label: 'Daily loss',
-      value: pct(r.dailyLoss.value, 2),
-      limit: r.dailyLoss.limit === null ? 'off' : pct(r.dailyLoss.limit, 2),
-      fillPct: fill(Math.max(0, r.dailyLoss.value), r.dailyLoss.limit),
-      level: levelOf(fill(Math.max(0, r.dailyLoss.value), r.dailyLoss.limit)),
-      action: r.dailyLoss.action,
-    },
-    {
-      key: 'drawdown',
-      label: 'Drawdown',
-      value: pct(r.drawdown.value, 2),
-      limit: r.drawdown.limit === null ? 'off' : pct(r.drawdown.limit, 2),
-      fillPct: fill(Math.max(0, r.drawdown.value), r.drawdown.limit),
-      level: levelOf(fill(Math.max(0, r.drawdown.value), r.drawdown.limit)),
-      action: r.drawdown.action,
-    },
+  const e = r.exposure;
+  const exposureFill = e.limit === null ? null : (e.usedPct ?? fill(Number(e.value), Number(e.limit)));
+  const off = <T,>(limit: T | null, show: (l: T) => string) => (limit === null ? 'off' : show(limit));
+  return [
+    meter('exposure', 'Exposure', money(e.value, 0), off(e.limit, (l) => `${money(l, 0)}${e.capPct !== null ? ` (${e.capPct}%)` : ''}`), exposureFill),
+    meter('positions', 'Open positions', String(r.openPositions.value), off(r.openPositions.limit, String), fill(r.openPositions.value, r.openPositions.limit)),
+    meter('trades', 'Trades today', String(r.tradesToday.value), off(r.tradesToday.limit, String), fill(r.tradesToday.value, r.tradesToday.limit)),
+    meter('dailyLoss', 'Daily loss', pct(r.dailyLoss.value, 2), off(r.dailyLoss.limit, (l) => pct(l, 2)), fill(Math.max(0, r.dailyLoss.value), r.dailyLoss.limit), r.dailyLoss.action),
+    meter('drawdown', 'Drawdown', pct(r.drawdown.value, 2), off(r.drawdown.limit, (l) => pct(l, 2)), fill(Math.max(0, r.drawdown.value), r.drawdown.limit), r.drawdown.action),
   ];
-  return rows;
 }
 
 export function freshnessRows(r: RiskDto): FreshnessRow[] {

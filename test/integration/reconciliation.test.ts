@@ -294,6 +294,26 @@ describe('restart and reconciliation (journal + paper venue books)', () => {
     run.close();
   });
 
+  it('a TWAP that was running ends stopped (engine.restarted), journaled, and its id is never reused', async () => {
+    const dir = tempDir();
+    await firstRun(dir, MID);
+    let run = open(dir, MID);
+    await reconcileSession(run.r);
+    const now = run.r.session.clock.now();
+    const algoId = run.journal.batch(() => run.r.session.engine.algos.start({ kind: 'TWAP', instrumentId: 'AAA', side: 'BUY', qty: 10, startTs: now + BAR_MS, endTs: now + 10 * BAR_MS, slices: 5 }));
+    run.close();
+
+    run = open(dir);
+    const finished = column(run.journal, 'events', 'payload')
+      .map((p) => JSON.parse(String(p)) as { type: string; algoId?: string; reason?: string; detail?: string })
+      .filter((e) => e.type === 'AlgoFinished');
+    expect(finished).toEqual([expect.objectContaining({ algoId, reason: 'stopped', detail: 'engine.restarted' })]);
+    expect((await reconcileSession(run.r)).status).toBe('ok');
+    const next = run.journal.batch(() => run.r.session.engine.algos.start({ kind: 'TWAP', instrumentId: 'AAA', side: 'BUY', qty: 10, startTs: now + BAR_MS, endTs: now + 10 * BAR_MS, slices: 5 }));
+    expect(next).not.toBe(algoId);
+    run.close();
+  });
+
   it('a HALTED engine comes back HALTED after reconciling', async () => {
     const dir = tempDir();
     await firstRun(dir, MID);

@@ -62,7 +62,6 @@ import type { AlertInput } from '../../runtime/alerts/alert';
 import { hostAlerts } from '../../runtime/alerts/from-events';
 import type { EngineConfig, ResolvedStrategy } from '../../runtime/config';
 import { reconcile, type ReconcileResult } from '../../runtime/reconcile';
-import { restoreEngine } from '../../runtime/restore';
 import { TradingEngine } from '../../runtime/trading-engine';
 import { connectOanda, type OandaClientOptions, type OandaConnection } from '../../venues/oanda/client';
 import { ensureLiveConfirmed, resolveOandaConfig, type OandaConfig } from '../../venues/oanda/config';
@@ -73,7 +72,8 @@ import { OandaVenue, type OandaVenueOptions } from '../../venues/oanda/oanda-ven
 import type { Backoff } from '../../venues/oanda/retry';
 import type { V20Price, V20Transaction } from '../../venues/oanda/schemas';
 import { PricingStream, type StreamStatus } from '../../venues/oanda/stream';
-import { rebuildState, type Journal, type RebuiltState } from '../journal';
+import type { Journal, RebuiltState } from '../journal';
+import { restoreFromJournal } from '../journal/restore-from-journal';
 import { QuoteBarBuilder } from './quote-bars';
 
 export const OANDA_ACCOUNT_FILE = 'oanda-account.json';
@@ -218,15 +218,18 @@ export class OandaSession {
     // Venue events are engine inputs: each in the host's journal batch, held back during a pass.
     this.venue.bind((e) => this.onVenueEvent(e));
     const startingCash = money(parts.account.startingBalance);
-    const rebuilt = rebuildState(o.journal, { instruments: parts.instruments, accountCurrency: parts.account.currency, startingCash, target: this.engine.beginRestore() });
-    restoreEngine(
-      this.engine,
-      { lastEventId: rebuilt.lastEventId, lastClientOrderNumber: rebuilt.lastIdNumbers.get(o.idPrefix) ?? 0, lastAlgoNumber: rebuilt.lastIdNumbers.get(`${o.idPrefix}-ALGO`) ?? 0 },
-      rebuilt.restore,
-    );
+    const restored = restoreFromJournal(this.engine, o.journal, {
+      instruments: parts.instruments,
+      accountCurrency: parts.account.currency,
+      startingCash,
+      idPrefix: o.idPrefix,
+      stateStore: o.stateStore,
+    });
+    const rebuilt = restored.rebuilt;
     this.rebuilt = rebuilt;
     this.lastAppliedTx = rebuilt.lastVenueTxId;
-    this.detach = o.journal.attach(this.engine);
+    this.detach = restored.detach;
+    this.resumeState = restored.resumeState;
     this.engine.kernel.bus.onAny((e) => {
       const tx = (e as { venueTxId?: number }).venueTxId;
       if (tx !== undefined) {
@@ -234,12 +237,6 @@ export class OandaSession {
         if (tx > this.lastAppliedTx) this.lastAppliedTx = tx;
       }
     });
-    const stored = o.stateStore.load();
-    const halted = stored?.state === 'HALTED' || rebuilt.tradingState?.state === 'HALTED';
-    if (halted && stored?.state !== 'HALTED') {
-      o.stateStore.save(rebuilt.tradingState ?? { state: 'HALTED', reason: 'halted in the journal', source: 'journal', ts: Date.now() });
-    }
-    this.resumeState = halted ? 'HALTED' : rebuilt.tradingState?.state === 'REDUCING' ? 'REDUCING' : 'ACTIVE';
     const p = o.pricing ?? {};
     this.pricing = new PricingStream({
       baseUrl: parts.oanda.streamUrl,

@@ -5,11 +5,9 @@
  *   1. the paper venue's books are opened (`paper-venue.sqlite`) and the venue continues from them;
  *   2. the replay continues after the later of the journal's last price and the venue's last
  *      transaction (the market does not replay what the venue has already traded against);
- *   3. a PaperSession is made RECONCILING, and the journal is replayed into its engine
- *      (rebuildState with `target`, then restoreEngine: ids, brackets, risk counters, baselines);
- *   4. the journal is attached (every later event is appended);
- *   5. the state to return to after the reconciliation: HALTED when the stored trading state or the
- *      journal says so (the stored record is brought in line), else REDUCING or ACTIVE as before.
+ *   3. a PaperSession is made RECONCILING, and its engine is restored from the journal, the journal
+ *      attached, and the state to return to decided (engine/node/journal/restore-from-journal.ts,
+ *      shared with the OANDA session).
  * The caller then runs `reconcileSession` (engine/runtime/reconcile.ts) and starts the session only
  * when it reconciled.
  */
@@ -23,8 +21,8 @@ import { PaperSession, type PaperSessionOptions } from '../../backtest/run-paper
 import type { TradingStateStore } from '../../risk/kill-switch-store';
 import type { EngineConfig, ResolvedStrategy } from '../../runtime/config';
 import { reconcile, type ReconcileResult } from '../../runtime/reconcile';
-import { restoreEngine } from '../../runtime/restore';
-import { rebuildState, type Journal, type RebuiltState } from '../journal';
+import type { Journal, RebuiltState } from '../journal';
+import { restoreFromJournal } from '../journal/restore-from-journal';
 import { PAPER_VENUE_FILE, PaperVenueStore, type PaperVenueLoaded } from './paper-venue-store';
 
 export interface RestorePaperSessionOptions {
@@ -82,20 +80,13 @@ export function restorePaperSession(o: RestorePaperSessionOptions): RestoredPape
       resumeAfter,
       ...(o.runInput ? { runInput: o.runInput } : {}),
     });
-    const engine = session.engine;
-    const rebuilt = rebuildState(j, { instruments: o.instruments, accountCurrency: config.account.currency, startingCash, target: engine.beginRestore() });
-    restoreEngine(
-      engine,
-      { lastEventId: rebuilt.lastEventId, lastClientOrderNumber: rebuilt.lastIdNumbers.get(o.idPrefix) ?? 0, lastAlgoNumber: rebuilt.lastIdNumbers.get(`${o.idPrefix}-ALGO`) ?? 0 },
-      rebuilt.restore,
-    );
-    const detach = j.attach(engine);
-    const stored = o.stateStore.load();
-    const halted = stored?.state === 'HALTED' || rebuilt.tradingState?.state === 'HALTED';
-    if (halted && stored?.state !== 'HALTED') {
-      o.stateStore.save(rebuilt.tradingState ?? { state: 'HALTED', reason: 'halted in the journal', source: 'journal', ts: Date.now() });
-    }
-    const resumeState = halted ? 'HALTED' : rebuilt.tradingState?.state === 'REDUCING' ? 'REDUCING' : 'ACTIVE';
+    const { rebuilt, resumeState, detach } = restoreFromJournal(session.engine, j, {
+      instruments: o.instruments,
+      accountCurrency: config.account.currency,
+      startingCash,
+      idPrefix: o.idPrefix,
+      stateStore: o.stateStore,
+    });
     return { session, venueStore, venueBooks, rebuilt, resumeState, resumeAfter, detach };
   } catch (e) {
     venueStore.close();

@@ -157,6 +157,39 @@ export function sideSign(side: OrderSide): 1 | -1 {
   return side === 'BUY' ? 1 : -1;
 }
 
+/**
+ * A new order (status INITIALIZED, nothing filled) from a request, with the same field order as every
+ * other order: what the order manager sends, and what a reconciliation adopts from the venue.
+ */
+export function newOrder(clientOrderId: string, strategyId: string, req: OrderRequest, now: EpochMs, parentId: string | null = null, ocoGroup: string | null = null): Order {
+  return {
+    clientOrderId,
+    venueOrderId: null,
+    strategyId,
+    instrumentId: req.instrumentId,
+    side: req.side,
+    type: req.type,
+    qty: req.qty,
+    price: req.price ?? null,
+    triggerPrice: req.triggerPrice ?? null,
+    trailingDistance: req.type === 'TRAILING_STOP' ? (req.trailingDistance ?? null) : null,
+    tif: req.tif ?? 'GTC',
+    expireTs: req.expireTs ?? null,
+    reduceOnly: req.reduceOnly ?? false,
+    role: req.role ?? 'ENTRY',
+    parentId,
+    ocoGroup,
+    bracket: req.bracket ?? null,
+    tag: req.tag ?? '',
+    status: 'INITIALIZED',
+    statusBeforePending: null,
+    filledQty: 0,
+    fillCost: 0,
+    tsInit: now,
+    tsLast: now,
+  };
+}
+
 /** A copy of an order with the same field order (so every order shares one hidden class). */
 export function cloneOrder(o: Readonly<Order>): Order {
   return {

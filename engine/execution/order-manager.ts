@@ -29,7 +29,7 @@ import { EngineError } from '../core/errors';
 import type { IdGenerator } from '../core/ids';
 import { onTickGrid, priceToTicks, snapToTick } from '../core/instrument';
 import type { Kernel } from '../core/kernel';
-import { avgFillTicks, cloneOrder, isTerminal, oppositeSide, type Order, type OrderRequest } from '../core/order';
+import { avgFillTicks, cloneOrder, isTerminal, newOrder, oppositeSide, type Order, type OrderRequest } from '../core/order';
 import type { OrderModification } from '../core/venue';
 import type { RiskEngine } from '../risk/risk-engine';
 import { TokenBucket, type RateLimitOptions } from './rate-limiter';
@@ -80,33 +80,7 @@ export class OrderManager {
   }
 
   private build(strategyId: string, req: OrderRequest, parentId: string | null, ocoGroup: string | null): Order {
-    const now = this.kernel.clock.now();
-    return {
-      clientOrderId: this.ids.next(),
-      venueOrderId: null,
-      strategyId,
-      instrumentId: req.instrumentId,
-      side: req.side,
-      type: req.type,
-      qty: req.qty,
-      price: req.price ?? null,
-      triggerPrice: req.triggerPrice ?? null,
-      trailingDistance: req.type === 'TRAILING_STOP' ? (req.trailingDistance ?? null) : null,
-      tif: req.tif ?? 'GTC',
-      expireTs: req.expireTs ?? null,
-      reduceOnly: req.reduceOnly ?? false,
-      role: req.role ?? 'ENTRY',
-      parentId,
-      ocoGroup,
-      bracket: req.bracket ?? null,
-      tag: req.tag ?? '',
-      status: 'INITIALIZED',
-      statusBeforePending: null,
-      filledQty: 0,
-      fillCost: 0,
-      tsInit: now,
-      tsLast: now,
-    };
+    return newOrder(this.ids.next(), strategyId, req, this.kernel.clock.now(), parentId, ocoGroup);
   }
 
   private send(order: Order): SubmitResult {

@@ -32,7 +32,7 @@
 import { EngineError, isEngineError } from '../core/errors';
 import type { EventInput, OrderFilled, ReconciliationDifference, TradingState, VenueEvent } from '../core/events';
 import { priceToTicks, snapToTick } from '../core/instrument';
-import { isTerminal, type Order } from '../core/order';
+import { isTerminal, newOrder } from '../core/order';
 import type { ReconcilableVenue, VenueAccountSnapshot, VenueOrderSnapshot } from '../core/venue';
 import type { TradingEngine } from './trading-engine';
 
@@ -201,32 +201,28 @@ function adopt(engine: TradingEngine, v: VenueOrderSnapshot, report: (d: Diff) =
   const k = engine.kernel;
   if (!k.cache.hasInstrument(v.instrumentId)) throw new EngineError('reconcile.unknown_instrument', `the venue has order ${v.clientOrderId} on ${v.instrumentId}, an instrument this engine does not trade`);
   const now = k.clock.now();
-  const order: Order = {
-    clientOrderId: v.clientOrderId,
-    venueOrderId: null,
-    strategyId: v.strategyId ?? EXTERNAL_STRATEGY_ID,
-    instrumentId: v.instrumentId,
-    side: v.side,
-    type: v.type,
-    qty: v.qty,
-    price: v.price,
-    triggerPrice: v.triggerPrice,
-    trailingDistance: v.trailingDistance,
-    tif: v.tif,
-    expireTs: v.expireTs,
-    reduceOnly: v.reduceOnly,
-    role: v.reduceOnly ? 'EXIT' : 'ENTRY',
-    parentId: null,
-    ocoGroup: v.ocoGroup,
-    bracket: null,
-    tag: 'adopted from the venue',
-    status: 'INITIALIZED',
-    statusBeforePending: null,
-    filledQty: 0,
-    fillCost: 0,
-    tsInit: now,
-    tsLast: now,
-  };
+  const order = newOrder(
+    v.clientOrderId,
+    v.strategyId ?? EXTERNAL_STRATEGY_ID,
+    {
+      instrumentId: v.instrumentId,
+      side: v.side,
+      type: v.type,
+      qty: v.qty,
+      price: v.price,
+      triggerPrice: v.triggerPrice,
+      trailingDistance: v.trailingDistance,
+      tif: v.tif,
+      expireTs: v.expireTs,
+      reduceOnly: v.reduceOnly,
+      role: v.reduceOnly ? 'EXIT' : 'ENTRY',
+      tag: 'adopted from the venue',
+    },
+    now,
+    null,
+    v.ocoGroup,
+  );
+
   report({ kind: 'external_order', instrument: v.instrumentId, orderId: v.clientOrderId, journal: 'unknown', venue: `${v.state} ${terms(v)}`, detail: `adopted as strategy ${order.strategyId}` });
   k.emit({ type: 'OrderInitialized', tsEvent: now, order });
   k.emit({ type: 'OrderSubmitted', tsEvent: now, clientOrderId: v.clientOrderId, venue: k.venue.venue });
@@ -241,32 +237,9 @@ function adoptFill(engine: TradingEngine, instrumentId: string, qty: number, px:
   const have = engine.portfolio.positionQty(instrumentId);
   const reducing = have !== 0 && Math.sign(have) !== Math.sign(qty) && Math.abs(qty) <= Math.abs(have);
   const inst = k.cache.instrument(instrumentId);
-  const order: Order = {
-    clientOrderId: id,
-    venueOrderId: id,
-    strategyId: RECONCILE_STRATEGY_ID,
-    instrumentId,
-    side,
-    type: 'MARKET',
-    qty: Math.abs(qty),
-    price: null,
-    triggerPrice: null,
-    trailingDistance: null,
-    tif: 'GTC',
-    expireTs: null,
-    reduceOnly: reducing,
-    role: reducing ? 'EXIT' : 'ENTRY',
-    parentId: null,
-    ocoGroup: null,
-    bracket: null,
-    tag: 'reconciliation',
-    status: 'INITIALIZED',
-    statusBeforePending: null,
-    filledQty: 0,
-    fillCost: 0,
-    tsInit: now,
-    tsLast: now,
-  };
+  const order = newOrder(id, RECONCILE_STRATEGY_ID, { instrumentId, side, qty: Math.abs(qty), type: 'MARKET', reduceOnly: reducing, role: reducing ? 'EXIT' : 'ENTRY', tag: 'reconciliation' }, now);
+  order.venueOrderId = id;
+
   k.emit({ type: 'OrderInitialized', tsEvent: now, order });
   k.emit({ type: 'OrderSubmitted', tsEvent: now, clientOrderId: id, venue: k.venue.venue });
   const fill: EventInput<OrderFilled> = {

@@ -16,7 +16,7 @@ import { SimClock } from '../../core/clock';
 import type { VenueEvent } from '../../core/events';
 import type { FlattenCancel, FlattenClose, FlattenReport } from '../../core/flatten-report';
 import { ticksToPrice } from '../../core/instrument';
-import type { Order } from '../../core/order';
+import { newOrder, type Order } from '../../core/order';
 import { PaperAccount } from '../../sim/paper-account';
 import { PaperVenue } from '../../sim/paper-venue';
 import type { EmergencyFlattenRequest, EmergencyFlattener } from '../desktop/emergency-flatten';
@@ -124,31 +124,9 @@ export class PaperEmergencyFlattener implements EmergencyFlattener {
   }
 }
 
+/** An order as the venue receives it (already submitted), for the flattener's own cancels and closes. */
 function asOrder(clientOrderId: string, instrumentId: string, side: Order['side'], qty: number): Order {
-  return {
-    clientOrderId,
-    venueOrderId: null,
-    strategyId: 'emergency',
-    instrumentId,
-    side,
-    type: 'MARKET',
-    qty,
-    price: null,
-    triggerPrice: null,
-    trailingDistance: null,
-    tif: 'GTC',
-    expireTs: null,
-    reduceOnly: false,
-    role: 'FLATTEN',
-    parentId: null,
-    ocoGroup: null,
-    bracket: null,
-    tag: 'emergency flatten',
-    status: 'SUBMITTED',
-    statusBeforePending: null,
-    filledQty: 0,
-    fillCost: 0,
-    tsInit: 0,
-    tsLast: 0,
-  };
+  const o = newOrder(clientOrderId, 'emergency', { instrumentId, side, qty, type: 'MARKET', role: 'FLATTEN', tag: 'emergency flatten' }, 0);
+  o.status = 'SUBMITTED';
+  return o;
 }
